@@ -1,0 +1,113 @@
+"""One typed settings object with packaged defaults and partial overrides.
+
+Override from Python with ``Settings().with_overrides({"cluster": {"threshold": 0.5}})`` or from a
+TOML file with the same nesting (``storyline --config my.toml run ...``)::
+
+    [cluster]
+    threshold = 0.5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = [
+    "Settings",
+    "IngestSettings",
+    "DedupeSettings",
+    "EmbedSettings",
+    "ClusterSettings",
+    "SummarySettings",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    #: lines/paragraphs of a text pile with at most this many words and no final full stop are headlines
+    headline_max_words: int = 20
+    #: CSV column names (first match wins, case-insensitive)
+    csv_title: tuple[str, ...] = ("title", "headline")
+    csv_text: tuple[str, ...] = ("text", "body", "content", "description")
+    csv_time: tuple[str, ...] = ("time", "date", "published", "timestamp")
+    csv_source: tuple[str, ...] = ("source", "publisher", "outlet", "hostname")
+    csv_url: tuple[str, ...] = ("url", "link")
+    csv_id: tuple[str, ...] = ("id",)
+    #: records longer than this many characters are truncated (with a warning)
+    max_record_chars: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class DedupeSettings:
+    #: Jaccard similarity of word 3-shingles above which two articles are near-duplicates
+    near_threshold: float = 0.8
+    num_perm: int = 64
+
+
+@dataclass(frozen=True)
+class EmbedSettings:
+    #: "minilm" (all-MiniLM-L6-v2 int8 ONNX, default) or "tfidf" (no model, hashed TF-IDF)
+    model: str = "minilm"
+    batch_size: int = 64
+    max_tokens: int = 128
+    threads: int = 0  # 0 = onnxruntime's default
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    #: similarity to a story centroid above which an item joins the story (event granularity)
+    threshold: float = 0.55
+    #: similarity between event centroids above which events share a storyline
+    storyline_threshold: float = 0.45
+    #: stories quiet for longer than this stop being candidates (a strong match revives them)
+    window_days: float = 5.0
+    revive_threshold: float = 0.75
+    #: leave-one-out similarity to the story centroid below which a member is off-topic
+    off_topic_threshold: float = 0.3
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    words: int = 100
+    #: "default" (DUC-style) or "wcep" (one or two sentences, ~40 words)
+    style: str = "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    dedupe: DedupeSettings = field(default_factory=DedupeSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    summary: SummarySettings = field(default_factory=SummarySettings)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
+        """A copy with the given (possibly nested, possibly partial) values replaced."""
+        return _merge(self, overrides)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Settings:
+        with open(path, "rb") as fh:
+            return cls().with_overrides(tomllib.load(fh))
+
+
+def _merge(obj: T, overrides: dict[str, Any]) -> T:
+    known = {f.name: f for f in fields(obj)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key not in known:
+            raise ValueError(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ValueError(f"setting {key!r} is a section: give a table of values")
+            changes[key] = _merge(current, value)
+        elif isinstance(current, tuple):
+            changes[key] = tuple(value)
+        else:
+            changes[key] = type(current)(value) if current is not None else value
+    return replace(obj, **changes)  # type: ignore[type-var]
