@@ -1,0 +1,221 @@
+"""The orchestrator: ingest -> normalize -> dedupe -> embed -> cluster -> store, then
+enrich (off-topic filter -> summarize -> headline) every story that changed.
+
+Each stage lives in its own package (``storyline.<stage>``) behind a small interface; this module
+only lists them in order, batches the stream, and writes each batch in one transaction, so that an
+interrupted run loses nothing that was committed and a re-run only does the new work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from storyline.cluster import OnlineClusterer, filter_off_topic
+from storyline.config import Settings
+from storyline.dedupe import Deduper, fold_batch
+from storyline.embed import Embedder, get_embedder
+from storyline.enrich.headline import CentralHeadliner
+from storyline.enrich.summarize import ExtractiveSummarizer
+from storyline.ingest import read_clusters, read_inputs
+from storyline.ingest.base import IngestReport
+from storyline.models import Article, Document, Embedded, Story, Summary
+from storyline.normalize import normalize, normalize_one
+from storyline.store import Store
+
+__all__ = ["RunResult", "run", "enrich_story", "summarize_articles", "summarize_clusters"]
+
+log = logging.getLogger("storyline")
+
+#: articles per batch: each batch is sorted by time, embedded together and committed at once
+BATCH = 512
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunResult:
+    report: IngestReport = field(default_factory=IngestReport)
+    new: int = 0
+    already_stored: int = 0
+    duplicates: int = 0
+    changed_stories: list[str] = field(default_factory=list)
+
+
+def _by_time(articles: Sequence[Article]) -> list[Article]:
+    """Stable sort by publication time; articles with no time keep their place at the end."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(articles, key=lambda a: a.time or far)
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def run(
+    paths: Iterable[str | Path],
+    store: Store,
+    settings: Settings = Settings(),
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Ingest files into ``store`` and bring every story they touch up to date."""
+    result = RunResult()
+    embedder = get_embedder(settings.embed)
+    deduper = Deduper(settings.dedupe)
+    for doc_id, content_hash, signature in store.dedupe_index():
+        deduper.add(doc_id, content_hash, signature)
+    clusterer = OnlineClusterer(settings.cluster, store.load_states())
+
+    articles = read_inputs(paths, fmt, settings.ingest, result.report)
+    for batch in _batches(articles, BATCH):
+        _ingest_batch(batch, store, deduper, embedder, clusterer, result)
+        if progress:
+            progress(len(batch))
+    with store.transaction():
+        store.update_storylines(clusterer.storylines())
+
+    summarizer = ExtractiveSummarizer(embedder)
+    headliner = CentralHeadliner(embedder)
+    for story_id in store.dirty_stories():
+        enrich_story(store, story_id, settings, summarizer, headliner)
+        result.changed_stories.append(story_id)
+    return result
+
+
+def _ingest_batch(
+    batch: list[Article],
+    store: Store,
+    deduper: Deduper,
+    embedder: Embedder,
+    clusterer: OnlineClusterer,
+    result: RunResult,
+) -> None:
+    known = store.known_ids(a.id for a in batch)
+    fresh: dict[str, Article] = {}
+    for article in batch:
+        if article.id in known or article.id in fresh:
+            result.already_stored += 1
+        else:
+            fresh[article.id] = article
+    rows: list[dict[str, Any]] = []
+    originals: list[tuple[Document, dict[str, Any]]] = []
+    for doc in normalize(_by_time(list(fresh.values()))):
+        original, signature = deduper.check(doc)
+        row = _row(doc.article, doc.content_hash, signature, original)
+        rows.append(row)
+        if original is None:
+            originals.append((doc, row))
+        else:
+            result.duplicates += 1
+    vectors = embedder.encode([doc.lead for doc, _ in originals]) if originals else []
+    touched: set[str] = set()
+    story_of: dict[str, str] = {}
+    for (doc, row), vector in zip(originals, vectors, strict=True):
+        story = clusterer.assign(Embedded(doc, vector))
+        row["story_id"], row["vector"] = story, vector
+        story_of[doc.id] = story
+        touched.add(story)
+    for row in rows:
+        if row["duplicate_of"] is not None:
+            row["story_id"] = story_of.get(row["duplicate_of"]) or store.story_of(row["duplicate_of"])
+            if row["story_id"]:
+                touched.add(row["story_id"])
+    states = [s for s in clusterer.states() if s.id in touched]
+    with store.transaction():
+        store.add_articles(rows)
+        store.save_states(states, clusterer.storylines())
+    result.new += len(rows)
+
+
+def _row(article: Article, content_hash: str, signature: Any, original: str | None) -> dict[str, Any]:
+    return {
+        "id": article.id, "title": article.title, "text": article.text, "time": article.time,
+        "source": article.source, "url": article.url, "origin": article.origin,
+        "content_hash": content_hash, "duplicate_of": original, "story_id": None,
+        "signature": signature, "vector": None,
+    }
+
+
+def enrich_story(
+    store: Store,
+    story_id: str,
+    settings: Settings,
+    summarizer: ExtractiveSummarizer,
+    headliner: CentralHeadliner,
+) -> Story:
+    """Recompute a story's off-topic members, summary, headline, dates and sources from its
+    stored articles, and save it."""
+    rows = store.story_articles(story_id)
+    copies: dict[str, list[str]] = {}
+    for r in rows:
+        if r["duplicate_of"]:
+            copies.setdefault(r["duplicate_of"], []).append(r["article"].id)
+    members = [
+        Embedded(replace(normalize_one(r["article"]), copies=tuple(copies.get(r["article"].id, ()))),
+                 r["vector"])
+        for r in rows
+        if not r["duplicate_of"] and r["vector"] is not None
+    ]
+    off = filter_off_topic(members, settings.cluster) if len(members) >= 3 else set()
+    on_topic = [m.document for m in members if m.id not in off]
+    summary = summarizer(on_topic, settings.summary.words, settings.summary.style) if on_topic \
+        else Summary()
+    articles = [r["article"] for r in rows if r["article"].id not in off
+                and r["duplicate_of"] not in off]
+    times = [a.time for a in articles if a.time]
+    stored = store.story(story_id)
+    story = Story(
+        id=story_id,
+        storyline_id=stored.storyline_id if stored else story_id,
+        headline=headliner(on_topic, summary) if on_topic else "",
+        summary=summary,
+        members=tuple(a.id for a in articles),
+        off_topic=tuple(sorted(off)),
+        sources=tuple(sorted({a.source for a in articles if a.source})),
+        start=min(times) if times else None,
+        end=max(times) if times else None,
+    )
+    with store.transaction():
+        store.set_off_topic(story_id, off)
+        store.save_story(story)
+    return story
+
+
+def summarize_articles(
+    articles: Sequence[Article],
+    words: int,
+    style: str = "default",
+    settings: Settings = Settings(),
+    summarizer: ExtractiveSummarizer | None = None,
+) -> Summary:
+    """Summarize one cluster of articles: normalize, fold duplicates, extract."""
+    docs = fold_batch(list(normalize(articles)), settings.dedupe)
+    summarizer = summarizer or ExtractiveSummarizer(get_embedder(settings.embed))
+    return summarizer(docs, words, style) if docs else Summary()
+
+
+def summarize_clusters(
+    path: str | Path,
+    words: int,
+    style: str = "default",
+    settings: Settings = Settings(),
+    report: IngestReport | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``storyline summarize``: one ``{"id", "summary", "sentences"}`` dict per cluster of a
+    cluster file."""
+    summarizer = ExtractiveSummarizer(get_embedder(settings.embed))
+    for cluster_id, articles in read_clusters(Path(path), report or IngestReport()):
+        summary = summarize_articles(articles, words, style, settings, summarizer)
+        yield {
+            "id": cluster_id,
+            "summary": summary.text,
+            "sentences": [{"text": s.text, "articles": list(s.articles)} for s in summary.sentences],
+        }
