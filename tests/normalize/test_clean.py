@@ -1,0 +1,14 @@
+from storyline.normalize.clean import clean_line, clean_text
+
+
+def test_entities_tags_controls_and_spaces():
+    assert clean_line("Tom &amp; Jerry <b>win</b>\x07  again\u200b ") == "Tom & Jerry win again"
+
+
+def test_penn_treebank_tokens_are_undone():
+    text = "The cap of $ 75m -LRB- # 50m -RRB- was `` lifted '' , officials said ."
+    assert clean_line(text) == 'The cap of $75m (#50m) was "lifted", officials said.'
+
+
+def test_clean_text_keeps_lines_drops_empty_ones():
+    assert clean_text("First line.\r\n\r\n  Second   line. \n\n") == "First line.\nSecond line."
