@@ -1,0 +1,149 @@
+"""CSV/TSV files with a header row: columns found by name, delimiter sniffed from the header.
+
+Column names come from ``IngestSettings.csv_title``/``csv_text``/``csv_time``/``csv_source``/
+``csv_url``/``csv_id`` (first match wins, case-insensitive). The delimiter is the one of comma,
+tab and semicolon that occurs most in the header line (outside quotes). Rows are streamed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from storyline.config import IngestSettings
+from storyline.ingest._records import IdMinter, host_of, safe_time
+from storyline.ingest._source import open_lines
+from storyline.ingest.base import IngestReport
+from storyline.models import Article
+
+__all__ = ["read_csv", "sniff_delimiter"]
+
+_DELIMITERS = (",", "\t", ";", "|")
+#: rows that fail to parse in a row before the file is given up as not CSV
+_MAX_BAD_ROWS = 50
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter that occurs most in ``header`` outside double quotes (comma if none)."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    lowered = [h.strip().strip("\ufeff").lower() for h in header]
+    for name in names:
+        if name.lower() in lowered:
+            return lowered.index(name.lower())
+    return None
+
+
+def read_csv(
+    path: Path,
+    report: IngestReport,
+    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    mint: IdMinter | None = None,
+) -> Iterator[Article]:
+    """Articles from a delimited file with a header row, in file order."""
+    mint = mint or IdMinter()
+    cap = settings.max_record_chars
+    lines = open_lines(path, report, cap)
+    header_line = next((line for line in lines if line.text.strip()), None)
+    if header_line is None:
+        return
+    delimiter = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else None
+    delimiter = delimiter or sniff_delimiter(header_line.text)
+    header = next(csv.reader([header_line.text], delimiter=delimiter))
+    cols = {
+        key: _column(header, getattr(settings, f"csv_{key}"))
+        for key in ("title", "text", "time", "source", "url", "id")
+    }
+    if cols["title"] is None and cols["text"] is None:
+        names = ", ".join(settings.csv_title + settings.csv_text)
+        report.skip(
+            f"{path}:{header_line.number}",
+            "no title or text column",
+            f"header {header[:12]!r}; expected one of: {names}",
+        )
+        return
+    numbers: list[int] = []
+
+    def physical() -> Iterator[str]:
+        for line in lines:
+            numbers.append(line.number)
+            if line.truncated:
+                where = f"{path}:{line.number}"
+                report.warn(where, "truncated", f"line longer than {cap} characters")
+            yield line.text + "\n"
+
+    if csv.field_size_limit() < cap:
+        csv.field_size_limit(cap)
+    rows = csv.reader(physical(), delimiter=delimiter)
+    bad_in_a_row = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            where = f"{path}:{numbers[-1] if numbers else header_line.number}"
+            report.skip(where, "invalid CSV row", str(exc))
+            bad_in_a_row += 1
+            if bad_in_a_row >= _MAX_BAD_ROWS:
+                report.skip(where, "invalid CSV", f"{_MAX_BAD_ROWS} bad rows in a row; gave up")
+                return
+            continue
+        bad_in_a_row = 0
+        first = numbers[-1] if numbers else 0
+        if not any(cell.strip() for cell in row):
+            numbers.clear()
+            continue
+        where = f"{path}:{numbers[0] if numbers else first}"
+        numbers.clear()
+        article = _row_article(row, cols, where, report, mint, cap)
+        if article is not None:
+            report.ok()
+            yield article
+
+
+def _row_article(
+    row: list[str],
+    cols: dict[str, int | None],
+    where: str,
+    report: IngestReport,
+    mint: IdMinter,
+    cap: int,
+) -> Article | None:
+    def cell(key: str) -> str:
+        index = cols[key]
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    title, text = cell("title"), cell("text")
+    if not title and not text:
+        report.skip(where, "no text or title", "empty title and text cells")
+        return None
+    if len(title) > cap or len(text) > cap:
+        report.warn(where, "truncated", f"record longer than {cap} characters")
+        title, text = title[:cap], text[:cap]
+    raw_time = cell("time")
+    time = safe_time(raw_time)
+    if raw_time and time is None:
+        report.warn(where, "unreadable time", repr(raw_time)[:60])
+    url = cell("url")
+    given = cell("id")
+    return Article(
+        id=mint.claim(given) if given else mint("c", title, text),
+        title=title,
+        text=text,
+        time=time,
+        source=cell("source") or host_of(url),
+        url=url,
+        origin=where,
+    )

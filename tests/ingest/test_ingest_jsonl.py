@@ -1,0 +1,194 @@
+"""JSON Lines articles and cluster files: shapes, lenient keys, bad lines reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storyline.config import IngestSettings
+from storyline.ingest import IngestReport, read_clusters, read_inputs
+
+
+def _write_lines(path: Path, lines: list[object]) -> Path:
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_articles_full_shape(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "a1",
+                "title": "Dam opens",
+                "text": "The dam opened.",
+                "time": "2024-03-01",
+                "source": "Daily",
+                "url": "https://news.example.org/a1",
+            },
+            {"id": "a2", "text": "Only a body.", "time": 1709251200},
+            {"title": "Only a headline", "url": "https://www.example.com/x?id=1"},
+        ],
+    )
+    report = IngestReport()
+    a1, a2, a3 = read_inputs([path], report=report)
+    assert a1.id == "a1" and a1.title == "Dam opens" and a1.source == "Daily"
+    assert a1.time == datetime(2024, 3, 1, tzinfo=UTC)
+    assert a1.origin == f"{path}:1"
+    assert a2.time == datetime(2024, 3, 1, tzinfo=UTC) and a2.title == ""
+    assert a3.id.startswith("j-") and a3.source == "example.com"
+    assert report.read == 3 and report.total_skipped == 0
+
+
+def test_news_tls_shape_and_lenient_keys(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "articles.jsonl",
+        [
+            {"id": "17", "time": "2010-05-15", "text": "Oil reached the coast ."},
+            {
+                "ID": 5,
+                "Headline": "Upper-case keys",
+                "Body": ["para one", "para two"],
+                "Date": "2010-05-16T10:00:00Z",
+                "source": {"id": None, "name": "Wire"},
+            },
+        ],
+    )
+    first, second = read_inputs([path])
+    assert first.id == "17" and first.time == datetime(2010, 5, 15, tzinfo=UTC)
+    assert second.id == "5" and second.title == "Upper-case keys"
+    assert second.text == "para one\npara two" and second.source == "Wire"
+    assert second.time == datetime(2010, 5, 16, 10, tzinfo=UTC)
+
+
+def test_bad_lines_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "bad.jsonl",
+        [
+            {"id": "ok1", "text": "Fine."},
+            '{"id": "broken", "text": "no closing brace"',
+            "[1, 2, 3]",
+            '"just a string"',
+            {"id": "empty", "title": "", "text": ""},
+            "",
+            {"id": "ok2", "title": "Fine too", "time": "not a date"},
+        ],
+    )
+    report = IngestReport()
+    articles = list(read_inputs([path], report=report))
+    assert [a.id for a in articles] == ["ok1", "ok2"]
+    assert articles[1].time is None
+    assert report.skipped == {"invalid JSON": 1, "not a JSON object": 2, "no text or title": 1}
+    assert report.warned == {"unreadable time": 1}
+    wheres = [p.where for p in report.problems]
+    assert f"{path}:2" in wheres and f"{path}:3" in wheres and f"{path}:5" in wheres
+    assert report.files[0].read == 2 and report.files[0].skipped == 4
+
+
+def test_overlong_line_is_capped_and_reported(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "long.jsonl",
+        [
+            {"id": "huge", "text": "x" * 100_000},  # the line itself is too long: skipped
+            {"id": "big", "text": "y " * 1500},  # the line fits the cap x16, the text is cut
+            {"id": "after", "text": "Still read."},
+        ],
+    )
+    settings = IngestSettings(max_record_chars=2000)
+    report = IngestReport()
+    articles = list(read_inputs([path], settings=settings, report=report))
+    assert [a.id for a in articles] == ["big", "after"]
+    assert len(articles[0].text) == 2000
+    assert report.skipped == {"record too long": 1}
+    assert report.warned == {"truncated": 1}
+
+
+def test_clusters_duc_shape(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "clusters.jsonl",
+        [
+            {
+                "id": "C1",
+                "topic": {"title": "Floods"},
+                "references": ["A summary."],
+                "articles": [
+                    {
+                        "id": "c1a",
+                        "source": "AP",
+                        "time": "1998-06-12 22:16",
+                        "title": "Rain",
+                        "text": "It rained.",
+                    },
+                    {
+                        "id": "c1b",
+                        "source": "NYT",
+                        "time": "08/12/1998 13:29:00",
+                        "title": "More",
+                        "text": "It rained more.",
+                    },
+                ],
+            },
+            {"id": "C2", "articles": [{"id": "c2a", "text": "Quake hits."}]},
+        ],
+    )
+    articles = list(read_inputs([path]))
+    assert [(a.id, a.cluster) for a in articles] == [("c1a", "C1"), ("c1b", "C1"), ("c2a", "C2")]
+    assert articles[1].time == datetime(1998, 8, 12, 13, 29, tzinfo=UTC)
+    clusters = list(read_clusters(path))
+    assert [(cid, [a.id for a in arts]) for cid, arts in clusters] == [
+        ("C1", ["c1a", "c1b"]),
+        ("C2", ["c2a"]),
+    ]
+
+
+def test_clusters_wcep_like_lenient(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "wcep.jsonl",
+        [
+            {
+                "id": 7,
+                "date": "2019-01-02",
+                "summary": "Ref.",
+                "articles": [
+                    {
+                        "url": "https://www.paper.example/story",
+                        "title": "A",
+                        "content": "Body A.",
+                        "time": "2019-01-02T08:00:00",
+                        "origin": "WCEP",
+                    },
+                    {"title": "B", "text": "Body B."},
+                    "A bare string article.",
+                    42,
+                    {"url": "https://x.example/empty"},
+                ],
+            },
+            {"articles": []},
+            {"id": "no-articles", "text": "not a cluster"},
+        ],
+    )
+    report = IngestReport()
+    clusters = list(read_clusters(path, report))
+    assert len(clusters) == 1
+    cid, arts = clusters[0]
+    assert cid == "7"
+    assert [a.text for a in arts] == ["Body A.", "Body B.", "A bare string article."]
+    assert all(a.id.startswith("a-") and a.cluster == "7" for a in arts)
+    assert arts[0].source == "paper.example"
+    assert report.skipped == {
+        "not a JSON object": 1,
+        "no text or title": 1,
+        "empty cluster": 1,
+        "not a cluster": 1,
+    }
+    assert report.problems[0].where == f"{path}:1 article 4"
+
+
+def test_missing_cluster_id_uses_file_and_line(tmp_path: Path) -> None:
+    path = _write_lines(tmp_path / "c.jsonl", [{"articles": [{"text": "x y z."}]}])
+    [(cid, _)] = read_clusters(path)
+    assert cid == "c.jsonl:1"
