@@ -17,7 +17,12 @@ __all__ = ["StoryState", "Clusterer", "OffTopicFilter"]
 @dataclass(frozen=True, slots=True, eq=False)
 class StoryState:
     """What the clusterer remembers of a story between runs (persisted in the store): the sum of
-    its members' vectors, their count, and the times of its first and last item."""
+    its members' vectors, their count, and the times of its first and last item.
+
+    ``terms`` is the sum of the members' unit TF-IDF vectors (the strongest terms only) and
+    ``doc_freq`` how many members contain each term (the online IDF of the stream is the sum of
+    these over all stories, so a clusterer rebuilt from states continues exactly).
+    """
 
     id: str
     vector_sum: np.ndarray = field(repr=False)
@@ -25,6 +30,7 @@ class StoryState:
     first: datetime | None = None
     last: datetime | None = None
     terms: dict[str, float] = field(default_factory=dict, repr=False)
+    doc_freq: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 class Clusterer(Protocol):

@@ -1,0 +1,303 @@
+"""Online story clustering: each item joins the most similar recent story or starts a new one.
+
+The similarity of an item to a story combines three features (after Miranda et al., EMNLP 2018,
+"Multilingual clustering of streaming news"):
+
+* the cosine of the item's embedding (MiniLM of title + first sentences) with the story centroid;
+* the cosine of the item's TF-IDF terms (title, first body sentences, names boosted; online IDF)
+  with the story's term centroid;
+* a time penalty growing with the gap since the story's last item.
+
+``sim = embed_weight * cos_embed + (1 - embed_weight) * cos_terms - time_penalty * gap``
+
+An item joins the best story when ``sim`` reaches ``threshold`` (``title_threshold`` for items
+with no body). Stories quiet for more than ``window_days`` are *dormant*: they are kept (and
+persisted) but only a match of at least ``revive_threshold`` brings them back. Candidates are
+pre-selected with one matrix-vector product over the centroid matrix, so assignment is linear in
+the stream length with a small constant.
+
+Story ids are ``s-000001``, ``s-000002``… in order of creation; a clusterer built from persisted
+``StoryState``s continues the numbering and the online IDF exactly where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from storyline.cluster.base import StoryState
+from storyline.cluster.terms import DocFreq, dot, is_title_only, norm, term_counts, weigh
+from storyline.config import ClusterSettings
+from storyline.models import Embedded
+
+__all__ = ["OnlineClusterer", "story_similarity"]
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"^s-(\d+)$")
+_DAY = 86400.0
+
+
+@dataclass(slots=True)
+class _Story:
+    """Mutable working copy of a story (``StoryState`` is the frozen, persisted form)."""
+
+    id: str
+    row: int
+    vector_sum: np.ndarray
+    count: int
+    first: datetime | None
+    last: datetime | None
+    terms: dict[str, float]
+    doc_freq: dict[str, int]
+    term_norm: float
+    merged_into: str | None = None
+
+    def state(self) -> StoryState:
+        return StoryState(
+            self.id, self.vector_sum.copy(), self.count, self.first, self.last,
+            dict(self.terms), dict(self.doc_freq),
+        )
+
+
+def story_similarity(
+    cos_embed: float, cos_terms: float, gap_days: float, settings: ClusterSettings,
+    title_only: bool = False,
+) -> float:
+    """The combined item-story similarity (see the module docstring)."""
+    w = settings.title_embed_weight if title_only else settings.embed_weight
+    sim = w * cos_embed + (1.0 - w) * cos_terms
+    if settings.time_penalty and settings.window_days > 0 and gap_days > 0:
+        sim -= settings.time_penalty * min(gap_days / settings.window_days, 1.0)
+    return sim
+
+
+class OnlineClusterer:
+    """The default ``Clusterer``: single pass, no look-ahead, deterministic, resumable."""
+
+    def __init__(self, settings: ClusterSettings, states: Iterable[StoryState] = ()) -> None:
+        self.settings = settings
+        self._stories: list[_Story] = []
+        self._by_id: dict[str, _Story] = {}
+        self._docfreq = DocFreq()
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._last = np.zeros(0, dtype=np.float64)  # epoch seconds, nan when unknown
+        self._spread = np.zeros(0, dtype=np.float64)  # |vector_sum| / count
+        self._next = 1
+        self._alias: dict[str, str] = {}
+        for state in states:
+            self._restore(state)
+
+    # -- public API -------------------------------------------------------------------------
+
+    def assign(self, item: Embedded) -> str:
+        """Return the story id of ``item`` (a new id when it starts a story)."""
+        doc = item.document
+        s = self.settings
+        counts = term_counts(doc, s.body_sentences, s.title_weight, s.entity_boost)
+        terms = weigh(counts, self._docfreq)
+        vector = np.asarray(item.vector, dtype=np.float32)
+        when = _epoch(doc.time)
+        title_only = is_title_only(doc)
+        threshold = s.title_threshold if title_only else s.threshold
+        best = self._best(vector, terms, when, threshold, title_only)
+        if best is None:
+            story = self._new_story(vector, doc.time)
+        else:
+            story = best
+        self._add(story, vector, terms, counts, doc.time, when)
+        story_id = story.id
+        if s.merge_every and self._docfreq.n % s.merge_every == 0:
+            self._merge(when)
+        return story_id
+
+    def resolve(self, story_id: str) -> str:
+        """The story that ``story_id`` now belongs to (itself unless it was merged)."""
+        while story_id in self._alias:
+            story_id = self._alias[story_id]
+        return story_id
+
+    def merged(self) -> dict[str, str]:
+        """Story id -> surviving story id, for every story merged away during this run."""
+        return {old: self.resolve(old) for old in self._alias}
+
+    def states(self) -> list[StoryState]:
+        """The current state of every story (merged ones excluded), in order of creation."""
+        return [st.state() for st in self._stories if st.merged_into is None]
+
+    def storylines(self) -> dict[str, str]:
+        """Story id -> storyline id (see ``storyline.cluster.storylines``)."""
+        from storyline.cluster.storylines import group_storylines
+
+        return group_storylines(self.states(), self.settings)
+
+    def __len__(self) -> int:
+        return sum(1 for st in self._stories if st.merged_into is None)
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _best(
+        self, vector: np.ndarray, terms: dict[str, float], when: float, threshold: float,
+        title_only: bool,
+    ) -> _Story | None:
+        n = len(self._stories)
+        if n == 0 or not np.any(vector):
+            return None
+        s = self.settings
+        sims = self._matrix[:n] @ vector
+        k = min(s.candidates, n)
+        idx = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
+        gaps = (when - self._last[idx]) / _DAY if not math.isnan(when) else np.zeros(len(idx))
+        best: _Story | None = None
+        best_sim = -math.inf
+        # deterministic order: by row (creation order) so ties go to the older story
+        for j in np.argsort(idx, kind="stable"):
+            row = int(idx[j])
+            gap = float(gaps[j])
+            gap = 0.0 if math.isnan(gap) else max(gap, 0.0)
+            story = self._stories[row]
+            if story.merged_into is not None:
+                continue
+            cos_embed = float(sims[row])
+            cos_terms = dot(terms, story.terms) / story.term_norm if story.term_norm else 0.0
+            if s.average_link:
+                # interpolate (geometrically) from centroid cosine to average pairwise cosine
+                cos_embed *= float(self._spread[row]) ** s.average_link
+                cos_terms *= (story.term_norm / story.count) ** s.average_link
+            sim = story_similarity(cos_embed, cos_terms, gap, s, title_only)
+            need = max(threshold, s.revive_threshold) if gap > s.window_days else threshold
+            if sim >= need and sim > best_sim:
+                best, best_sim = story, sim
+        return best
+
+    def _merge(self, when: float) -> None:
+        """Merge active stories that have drifted together (the younger into the older)."""
+        s = self.settings
+        active = [
+            st.row for st in self._stories
+            if st.merged_into is None and not (
+                (when - self._last[st.row]) / _DAY > s.window_days
+            )
+        ]
+        if len(active) < 2:
+            return
+        rows = np.array(active)
+        sims = self._matrix[rows] @ self._matrix[rows].T
+        pairs: list[tuple[float, int, int]] = []
+        for a, b in zip(*np.nonzero(np.triu(sims >= s.merge_threshold * 0.5, k=1)), strict=True):
+            i, j = self._stories[int(rows[a])], self._stories[int(rows[b])]
+            cos_terms = dot(i.terms, j.terms) / (i.term_norm * j.term_norm or 1.0)
+            sim = story_similarity(float(sims[a, b]), cos_terms, 0.0, s)
+            if sim >= s.merge_threshold:
+                pairs.append((-sim, i.row, j.row))
+        for _, ri, rj in sorted(pairs):
+            keep, gone = self._stories[min(ri, rj)], self._stories[max(ri, rj)]
+            if keep.merged_into is None and gone.merged_into is None:
+                self._absorb(keep, gone)
+
+    def _absorb(self, keep: _Story, gone: _Story) -> None:
+        log.debug("merging story %s into %s", gone.id, keep.id)
+        keep.vector_sum += gone.vector_sum
+        keep.count += gone.count
+        for t in (gone.first, gone.last):
+            if t is not None:
+                keep.first = t if keep.first is None or t < keep.first else keep.first
+                keep.last = t if keep.last is None or t > keep.last else keep.last
+        for t, w in gone.terms.items():
+            keep.terms[t] = keep.terms.get(t, 0.0) + w
+        for t, c in gone.doc_freq.items():
+            keep.doc_freq[t] = keep.doc_freq.get(t, 0) + c
+        self._trim(keep)
+        self._refresh_row(keep)
+        gone.merged_into = keep.id
+        self._alias[gone.id] = keep.id
+        self._matrix[gone.row] = 0.0
+
+    def _trim(self, story: _Story) -> None:
+        limit = self.settings.max_terms
+        if limit and len(story.terms) > 2 * limit:
+            keep = sorted(story.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            story.terms = dict(keep)
+        story.term_norm = norm(story.terms)
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def _new_story(self, vector: np.ndarray, time: datetime | None) -> _Story:
+        story = _Story(
+            id=f"s-{self._next:06d}", row=len(self._stories),
+            vector_sum=np.zeros(len(vector), dtype=np.float64), count=0,
+            first=time, last=time, terms={}, doc_freq={}, term_norm=0.0,
+        )
+        self._next += 1
+        self._append(story)
+        return story
+
+    def _append(self, story: _Story) -> None:
+        dim = len(story.vector_sum)
+        n = len(self._stories)
+        if self._matrix.shape[1] != dim:
+            if n:
+                raise ValueError(f"story vectors of dimension {dim} and {self._matrix.shape[1]}")
+            self._matrix = np.zeros((64, dim), dtype=np.float32)
+            self._last = np.full(64, np.nan)
+            self._spread = np.ones(64)
+        if n == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+            self._last = np.concatenate([self._last, np.full(n, np.nan)])
+            self._spread = np.concatenate([self._spread, np.ones(n)])
+        self._stories.append(story)
+        self._by_id[story.id] = story
+        self._refresh_row(story)
+
+    def _refresh_row(self, story: _Story) -> None:
+        length = float(np.linalg.norm(story.vector_sum))
+        centroid = story.vector_sum / length if length else story.vector_sum
+        self._matrix[story.row] = centroid.astype(np.float32)
+        self._last[story.row] = _epoch(story.last)
+        self._spread[story.row] = length / story.count if story.count else 1.0
+
+    def _add(
+        self, story: _Story, vector: np.ndarray, terms: dict[str, float],
+        counts: dict[str, float], time: datetime | None, when: float,
+    ) -> None:
+        story.vector_sum += vector
+        story.count += 1
+        if time is not None:
+            if story.first is None or time < story.first:
+                story.first = time
+            if story.last is None or time > story.last:
+                story.last = time
+        st = story.terms
+        for t, w in terms.items():
+            st[t] = st.get(t, 0.0) + w
+        for t in counts:
+            story.doc_freq[t] = story.doc_freq.get(t, 0) + 1
+        self._docfreq.add(counts)
+        self._trim(story)
+        self._refresh_row(story)
+
+    def _restore(self, state: StoryState) -> None:
+        if state.id in self._by_id:
+            raise ValueError(f"story {state.id!r} given twice")
+        story = _Story(
+            id=state.id, row=len(self._stories),
+            vector_sum=np.asarray(state.vector_sum, dtype=np.float64).copy(), count=state.count,
+            first=state.first, last=state.last, terms=dict(state.terms),
+            doc_freq=dict(state.doc_freq), term_norm=norm(state.terms),
+        )
+        self._append(story)
+        self._docfreq.add_counts(state.doc_freq)
+        self._docfreq.n += state.count
+        m = _ID.match(state.id)
+        if m:
+            self._next = max(self._next, int(m.group(1)) + 1)
+
+
+def _epoch(time: datetime | None) -> float:
+    return time.timestamp() if time is not None else math.nan
