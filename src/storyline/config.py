@@ -60,14 +60,43 @@ class EmbedSettings:
 @dataclass(frozen=True)
 class ClusterSettings:
     #: similarity to a story centroid above which an item joins the story (event granularity)
-    threshold: float = 0.55
+    threshold: float = 0.2
     #: similarity between event centroids above which events share a storyline
     storyline_threshold: float = 0.45
     #: stories quiet for longer than this stop being candidates (a strong match revives them)
     window_days: float = 5.0
-    revive_threshold: float = 0.75
-    #: leave-one-out similarity to the story centroid below which a member is off-topic
-    off_topic_threshold: float = 0.3
+    revive_threshold: float = 0.2
+    #: a member whose leave-one-out similarity to the group's core is below this fraction of a
+    #: typical core member's is off-topic (relative, so it serves articles and loose lines alike)
+    off_topic_threshold: float = 0.4
+    #: join threshold for items with no body (headlines, loose lines): short texts score lower
+    title_threshold: float = 0.3
+    #: weight of the embedding cosine in the item-story similarity; the rest goes to the TF-IDF
+    #: cosine of the item's terms with the story's terms
+    embed_weight: float = 0.2
+    #: ``embed_weight`` for items with no body: for headlines the embedding is the better view
+    title_embed_weight: float = 0.7
+    #: body sentences (after the title) that feed the TF-IDF terms of an item (0 = all)
+    body_sentences: int = 0
+    #: title words count this many times in the terms
+    title_weight: float = 2.0
+    #: extra count of capitalized mid-sentence words (names); 0 turns name boosting off
+    entity_boost: float = 1.0
+    #: a story keeps only its strongest terms (bounded memory)
+    max_terms: int = 300
+    #: stories pre-selected by embedding similarity before the full similarity is computed
+    candidates: int = 20
+    #: similarity subtracted when a story was last active ``window_days`` ago (linear in the gap,
+    #: capped at the window); 0 turns the time feature off
+    time_penalty: float = 0.0
+    #: 0 compares an item with the story centroid (cosine), 1 with the average of its members
+    #: (average link); in between interpolates geometrically. Centroid cosines grow with story size
+    #: for loose stories, average link does not
+    average_link: float = 0.0
+    #: every this many items, active stories whose combined similarity reaches
+    #: ``merge_threshold`` are merged (the younger into the older); 0 = never
+    merge_every: int = 200
+    merge_threshold: float = 0.4
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Interfaces of the cluster stage: online assignment of items to stories, and off-topic filtering."""
+"""Interfaces of the cluster stage: online assignment of items to stories, off-topic filtering."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from storyline.models import Embedded
 
-__all__ = ["StoryState", "Clusterer", "OffTopicFilter"]
+__all__ = ["Clusterer", "OffTopicFilter", "StoryState"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -107,10 +107,7 @@ class OnlineClusterer:
         title_only = is_title_only(doc)
         threshold = s.title_threshold if title_only else s.threshold
         best = self._best(vector, terms, when, threshold, title_only)
-        if best is None:
-            story = self._new_story(vector, doc.time)
-        else:
-            story = best
+        story = self._new_story(vector, doc.time) if best is None else best
         self._add(story, vector, terms, counts, doc.time, when)
         story_id = story.id
         if s.merge_every and self._docfreq.n % s.merge_every == 0:
@@ -205,10 +202,12 @@ class OnlineClusterer:
         log.debug("merging story %s into %s", gone.id, keep.id)
         keep.vector_sum += gone.vector_sum
         keep.count += gone.count
-        for t in (gone.first, gone.last):
-            if t is not None:
-                keep.first = t if keep.first is None or t < keep.first else keep.first
-                keep.last = t if keep.last is None or t > keep.last else keep.last
+        for moment in (gone.first, gone.last):
+            if moment is not None:
+                if keep.first is None or moment < keep.first:
+                    keep.first = moment
+                if keep.last is None or moment > keep.last:
+                    keep.last = moment
         for t, w in gone.terms.items():
             keep.terms[t] = keep.terms.get(t, 0.0) + w
         for t, c in gone.doc_freq.items():

@@ -20,7 +20,7 @@ from storyline.embed.base import Embedder
 from storyline.models import Article, Document, Embedded
 from storyline.normalize import normalize_one
 
-__all__ = ["cluster_stream", "time_order", "embed_documents"]
+__all__ = ["cluster_stream", "embed_documents", "time_order"]
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,9 @@ def cluster_stream(
     """Yield ``(article_id, story_id, storyline_id)`` for every article with text, in time order.
 
     Storyline ids are computed once the stream is exhausted (they need every story), so the
-    tuples are yielded at the end, with the ids of stories merged on the way resolved; pass ``clusterer`` to keep its states afterwards (incremental
-    runs construct it from the stored ``StoryState``s).
+    tuples are yielded at the end, with the ids of stories merged on the way resolved. Pass
+    ``clusterer`` to keep its states afterwards (incremental runs construct it from the stored
+    ``StoryState``s).
     """
     clusterer = clusterer if clusterer is not None else OnlineClusterer(settings)
     docs = []

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from storyline.models import Document
 from storyline.text import STOPWORDS
 
-__all__ = ["DocFreq", "term_counts", "weigh", "dot", "norm", "is_title_only"]
+__all__ = ["DocFreq", "dot", "is_title_only", "norm", "term_counts", "weigh"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
