@@ -45,4 +45,64 @@ MIGRATIONS: list[str] = [
     CREATE INDEX stories_dirty ON stories(dirty);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2 (web): full-text search kept in sync by triggers, story extras for the web pages, indexes
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+    CREATE VIRTUAL TABLE stories_fts USING fts5(
+        headline, summary, tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+        INSERT INTO stories_fts(rowid, headline, summary) VALUES (new.rowid, new.headline,
+            (SELECT coalesce(group_concat(json_extract(value, '$.text'), ' '), '')
+             FROM json_each(new.summary)));
+    END;
+    CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+        DELETE FROM stories_fts WHERE rowid = old.rowid;
+    END;
+    CREATE TRIGGER stories_fts_update AFTER UPDATE OF headline, summary ON stories BEGIN
+        DELETE FROM stories_fts WHERE rowid = old.rowid;
+        INSERT INTO stories_fts(rowid, headline, summary) VALUES (new.rowid, new.headline,
+            (SELECT coalesce(group_concat(json_extract(value, '$.text'), ' '), '')
+             FROM json_each(new.summary)));
+    END;
+    INSERT INTO stories_fts(rowid, headline, summary)
+        SELECT rowid, headline,
+            (SELECT coalesce(group_concat(json_extract(value, '$.text'), ' '), '')
+             FROM json_each(stories.summary))
+        FROM stories;
+    CREATE TABLE story_extras (
+        story_id TEXT PRIMARY KEY,
+        timeline TEXT,
+        entities TEXT,
+        disagreements TEXT,
+        updated_at TEXT
+    );
+    CREATE TABLE story_entities (
+        story_id TEXT NOT NULL,
+        entity TEXT NOT NULL COLLATE NOCASE,
+        label TEXT NOT NULL DEFAULT '',
+        mentions INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (story_id, entity, label)
+    );
+    CREATE INDEX story_entities_entity ON story_entities(entity, story_id);
+    CREATE INDEX articles_source ON articles(source, story_id);
+    CREATE INDEX articles_story_time ON articles(story_id, time);
+    CREATE INDEX stories_end ON stories(end);
+    """,
 ]
