@@ -1,0 +1,131 @@
+"""OnlineClusterer on hand-written items with the model-free embedder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from storyline.cluster import OnlineClusterer, StoryState
+from storyline.config import Settings
+from storyline.eval.bcubed import bcubed
+
+from .helpers import article, embed, gold, mixed_stream
+
+
+def run(settings: Settings, items, states=()) -> tuple[list[str], OnlineClusterer]:
+    clusterer = OnlineClusterer(settings.cluster, states)
+    return [clusterer.assign(e) for e in items], clusterer
+
+
+def test_separates_interleaved_events(fast_settings: Settings) -> None:
+    articles = mixed_stream()
+    ids, clusterer = run(fast_settings, embed(articles, fast_settings))
+    score = bcubed(dict(zip([a.id for a in articles], ids, strict=True)), gold(articles))
+    assert score.f1 == 1.0
+    assert len(clusterer) == 3
+    assert ids[0] == "s-000001"
+
+
+def test_deterministic(fast_settings: Settings) -> None:
+    items = embed(mixed_stream(), fast_settings)
+    first, a = run(fast_settings, items)
+    second, b = run(fast_settings, items)
+    assert first == second
+    for sa, sb in zip(a.states(), b.states(), strict=True):
+        assert sa.id == sb.id and sa.count == sb.count and sa.terms == sb.terms
+        assert np.array_equal(sa.vector_sum, sb.vector_sum)
+
+
+@pytest.mark.parametrize("merge_every", [0, 3])
+def test_resuming_from_states_equals_one_run(fast_settings: Settings, merge_every: int) -> None:
+    settings = replace(
+        fast_settings, cluster=replace(fast_settings.cluster, merge_every=merge_every)
+    )
+    items = embed(mixed_stream(), settings)
+    whole, one = run(settings, items)
+    head, part = run(settings, items[:5])
+    # persisted states are plain values: rebuild them as a store would
+    saved = [
+        StoryState(s.id, s.vector_sum.copy(), s.count, s.first, s.last, dict(s.terms),
+                   dict(s.doc_freq))
+        for s in part.states()
+    ]
+    tail, resumed = run(settings, items[5:], saved)
+    joined = [resumed.resolve(part.resolve(i)) for i in head] + [resumed.resolve(i) for i in tail]
+    assert joined == [one.resolve(i) for i in whole]
+    assert [s.id for s in resumed.states()] == [s.id for s in one.states()]
+    assert [s.count for s in resumed.states()] == [s.count for s in one.states()]
+
+
+def test_new_ids_continue_after_resume(fast_settings: Settings) -> None:
+    items = embed(mixed_stream(), fast_settings)
+    _, first = run(fast_settings, items[:3])
+    assert [s.id for s in first.states()] == ["s-000001", "s-000002", "s-000003"]
+    resumed = OnlineClusterer(fast_settings.cluster, first.states())
+    other = embed([article(99, "Volcano erupts on Iceland's Reykjanes peninsula.", 5)],
+                  fast_settings)
+    assert resumed.assign(other[0]) == "s-000004"
+
+
+def test_window_expiry_and_revival(fast_settings: Settings) -> None:
+    cluster = replace(
+        fast_settings.cluster, window_days=5.0, threshold=0.2, revive_threshold=0.7,
+        merge_every=0,
+    )
+    settings = replace(fast_settings, cluster=cluster)
+    seed = "Peru earthquake: rescuers search rubble in Lima after magnitude 7.1 quake."
+    related = "Lima rubble search goes on after the Peru quake, rescuers say."
+    later = "Peru quake survivors wait for aid in Lima."
+    items = embed(
+        [article(0, seed, 0), article(1, related, 24), article(2, later, 24 * 20),
+         article(3, seed, 24 * 40)],
+        settings,
+    )
+    ids, _ = run(settings, items)
+    assert ids[1] == ids[0]  # within the window: the ordinary threshold applies
+    assert ids[2] != ids[0]  # 19 days later: a related, not near-identical item starts anew
+    assert ids[3] == ids[0]  # 39 days later: a near-identical item revives the dormant story
+    # the same stream with a long window: the related item joins the story
+    wide = replace(settings, cluster=replace(cluster, window_days=100.0))
+    assert run(wide, items)[0][2] == ids[0]
+
+
+def test_no_time_items_are_always_candidates(fast_settings: Settings) -> None:
+    items = embed(mixed_stream(), fast_settings)
+    undated = [
+        type(e)(replace(e.document, article=replace(e.document.article, time=None)), e.vector)
+        for e in items
+    ]
+    assert run(fast_settings, undated)[0] == run(fast_settings, items)[0]
+
+
+def test_storylines_group_related_events(fast_settings: Settings) -> None:
+    cluster = replace(
+        fast_settings.cluster, threshold=0.45, storyline_threshold=0.12, merge_every=0
+    )
+    settings = replace(fast_settings, cluster=cluster)
+    texts = [
+        "Iranian missiles strike Ain al-Asad air base in Iraq hosting US troops.",
+        "Ain al-Asad air base: missiles from Iran hit the base, no US troops killed.",
+        "Rockets hit Balad air base in Iraq, wounding four Iraqi soldiers; US troops left.",
+        "Balad air base rocket attack wounds four Iraqi soldiers.",
+        "Rovers beat United 3-1 in the cup final at Wembley; Smith scores twice.",
+    ]
+    items = embed([article(i, t, i) for i, t in enumerate(texts)], settings)
+    ids, clusterer = run(settings, items)
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]
+    lines = clusterer.storylines()
+    assert set(lines) == set(ids)
+    assert lines[ids[0]] == lines[ids[2]] == "l-000001"
+    assert lines[ids[4]] != lines[ids[0]]
+
+
+def test_rejects_vectors_of_another_dimension(fast_settings: Settings) -> None:
+    items = embed(mixed_stream()[:1], fast_settings)
+    clusterer = OnlineClusterer(fast_settings.cluster)
+    clusterer.assign(items[0])
+    bad = type(items[0])(items[0].document, np.ones(7, dtype=np.float32) / np.sqrt(7))
+    with pytest.raises(ValueError):
+        clusterer.assign(bad)
