@@ -1,0 +1,352 @@
+"""Timelines: the key dates of a story, each with a few sentences that say what happened.
+
+The method follows news-tls's "Datewise" approach (Ghalandari & Ifrim, 2020), model-free:
+
+1. **date every sentence** by its day-precise time expressions, resolved against its article's
+   publication date (:mod:`storyline.normalize.timex`: "on Sunday", "8 January", "two days
+   later"); a sentence without one is dated by its article's publication day;
+2. **rank dates** by how much the collection talks about them: every sentence that mentions a
+   date votes for it (a mention from a later article counts more: it shows that the date still
+   mattered), plus a smaller vote for each article published that day;
+3. keep the top ``dates`` dates (or an automatic number), then **summarize each date**: among the
+   sentences dated to it, pick ``sentences_per_date`` by centrality (cosine to the TF-IDF or
+   embedding centroid of that date's sentences), skipping near-repeats of sentences already chosen
+   (for this or any other date).
+
+Output: ``build_timeline`` gives the news-tls format ``[("YYYY-MM-DD", [sentence, ...]), ...]``;
+``build_timeline_entries`` the richer ``TimelineEntry`` records whose sentences keep the ids of
+every article that carries them. ``timeline_from_jsonl`` reads a JSONL file of articles (news-tls
+``{"id", "time", "text"}`` or storyline's article fields) for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.embed.base import Embedder, normalize_rows
+from storyline.errors import InputError
+from storyline.models import Article, Document, SummarySentence
+from storyline.normalize import normalize_one, parse_time
+from storyline.normalize.timex import find_time_mentions
+from storyline.text import content_words, words
+
+__all__ = [
+    "TimelineEntry",
+    "TimelineSettings",
+    "build_timeline",
+    "build_timeline_entries",
+    "timeline_from_jsonl",
+    "timeline_to_json",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One date of a timeline with its sentences (each listing the articles that carry it)."""
+
+    date: date
+    sentences: tuple[SummarySentence, ...]
+
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    """Knobs of the date ranking and the per-date sentence choice (defaults tuned on T17)."""
+
+    #: weight of a mention of a date by an article published on that same day
+    same_day_weight: float = 0.5
+    #: weight of a mention of a date by an article published on another day
+    other_day_weight: float = 1.0
+    #: weight of each article published on a date
+    publication_weight: float = 0.25
+    #: sentences shorter or longer than this (in words) are never picked
+    min_words: int = 6
+    max_words: int = 50
+    #: a candidate this similar (cosine) to an already chosen sentence is skipped
+    redundancy: float = 0.5
+    #: undated sentences from an article count for its publication day with this weight in the
+    #: centroid (0 = only sentences that mention the date)
+    undated_weight: float = 1.0
+    #: mentions of dates more than this many days after the article's publication are ignored
+    max_future_days: int = 0
+    #: articles whose TF-IDF similarity to the collection centroid is below this share of the
+    #: median article's are treated as off-topic and left out (0 = keep all)
+    min_relevance: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    text: str
+    article_ids: tuple[str, ...]
+    published: datetime | None
+    day: date
+    mentioned: bool  # dated by a time expression (True) or by the publication day (False)
+
+
+def on_topic(docs: Sequence[Document], min_relevance: float) -> list[Document]:
+    """The documents about the collection's main topic: those whose TF-IDF vector is at least
+    ``min_relevance`` times as similar to the collection centroid as the median document's."""
+    if min_relevance <= 0 or len(docs) < 5:
+        return list(docs)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, min_df=2)
+    try:
+        matrix = vectorizer.fit_transform([f"{d.title} {d.body}" for d in docs])
+    except ValueError:  # empty vocabulary
+        return list(docs)
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    centroid /= float(np.linalg.norm(centroid)) or 1.0
+    sims = np.asarray(matrix @ centroid).ravel()
+    cut = min_relevance * float(np.median(sims))
+    kept = [d for d, sim in zip(docs, sims, strict=True) if sim >= cut]
+    log.debug("timeline: %d of %d articles on topic", len(kept), len(docs))
+    return kept
+
+
+def _collect(
+    docs: Sequence[Document], start: date | None, end: date | None, settings: TimelineSettings
+) -> list[_Dated]:
+    out: list[_Dated] = []
+    for doc in docs:
+        if doc.time is None:
+            continue
+        published = doc.time.date()
+        for sentence in doc.sentences:
+            days = {
+                m.date
+                for m in find_time_mentions(sentence.text, published)
+                if m.date is not None
+                and (m.date - published).days <= settings.max_future_days
+            }
+            if start or end:
+                days = {d for d in days if (not start or d >= start) and (not end or d <= end)}
+            if days:
+                out.extend(
+                    _Dated(sentence.text, doc.all_ids, doc.time, d, True) for d in sorted(days)
+                )
+            elif (not start or published >= start) and (not end or published <= end):
+                out.append(_Dated(sentence.text, doc.all_ids, doc.time, published, False))
+    return out
+
+
+def _rank_dates(
+    dated: Sequence[_Dated], docs: Sequence[Document], settings: TimelineSettings
+) -> list[tuple[date, float]]:
+    scores: dict[date, float] = defaultdict(float)
+    for s in dated:
+        if s.mentioned and s.published is not None:
+            same = s.published.date() == s.day
+            scores[s.day] += settings.same_day_weight if same else settings.other_day_weight
+    days_present = {s.day for s in dated}
+    for doc in docs:
+        if doc.time is not None and doc.time.date() in days_present:
+            scores[doc.time.date()] += settings.publication_weight
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _auto_dates(ranked: Sequence[tuple[date, float]]) -> int:
+    """A number of dates when none is asked for: those scoring at least a fifth of the top one,
+    between 3 and 30."""
+    if not ranked:
+        return 0
+    top = ranked[0][1]
+    keep = sum(1 for _, score in ranked if score >= top / 5)
+    return max(min(keep, 30), min(3, len(ranked)))
+
+
+class _Vectors:
+    """Sentence vectors for centrality: TF-IDF over the collection, or an embedder's."""
+
+    def __init__(self, texts: Sequence[str], embedder: Embedder | None) -> None:
+        self.index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+        unique = list(self.index)
+        self.matrix: Any
+        if embedder is not None:
+            self.matrix = normalize_rows(embedder.encode(unique))
+            self.sparse = False
+        else:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vectorizer = TfidfVectorizer(
+                analyzer=lambda t: content_words(t), sublinear_tf=True, min_df=1
+            )
+            self.matrix = vectorizer.fit_transform(unique) if unique else None
+            self.sparse = True
+
+    def rows(self, texts: Sequence[str]) -> np.ndarray:
+        idx = [self.index[t] for t in texts]
+        m = self.matrix[idx]
+        return np.asarray(m.toarray() if self.sparse else m, dtype=np.float32)
+
+
+def _pick(
+    candidates: Sequence[_Dated],
+    weights: np.ndarray,
+    vectors: _Vectors,
+    k: int,
+    chosen_rows: list[np.ndarray],
+    settings: TimelineSettings,
+) -> list[int]:
+    rows = vectors.rows([c.text for c in candidates])
+    centroid = (rows * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(centroid))
+    if norm == 0:
+        return []
+    centrality = rows @ (centroid / norm)
+    order = np.argsort(-centrality, kind="stable")
+    picked: list[int] = []
+    for i in order:
+        c = candidates[i]
+        if not c.mentioned and settings.undated_weight <= 0:
+            continue
+        n = len(words(c.text))
+        if n < settings.min_words or n > settings.max_words:
+            continue
+        if any(float(rows[i] @ prev) > settings.redundancy for prev in chosen_rows):
+            continue
+        picked.append(int(i))
+        chosen_rows.append(rows[i])
+        if len(picked) >= k:
+            break
+    return picked
+
+
+def build_timeline_entries(
+    docs: Sequence[Document],
+    dates: int | None = None,
+    sentences_per_date: int = 1,
+    embedder: Embedder | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    settings: TimelineSettings = TimelineSettings(),
+) -> list[TimelineEntry]:
+    """A dated timeline of the documents, as ``TimelineEntry`` records sorted by date.
+
+    ``dates``: how many dates (None = automatic); ``sentences_per_date``: sentences per date;
+    ``embedder``: vectors for centrality (None = TF-IDF, model-free); ``start``/``end``: keep only
+    dates in this range (inclusive).
+    """
+    docs = on_topic(docs, settings.min_relevance)
+    dated = _collect(docs, start, end, settings)
+    if not dated:
+        return []
+    ranked = _rank_dates(dated, docs, settings)
+    k = _auto_dates(ranked) if dates is None else max(0, dates)
+    top = sorted(d for d, _ in ranked[:k])
+    by_day: dict[date, list[_Dated]] = defaultdict(list)
+    for s in dated:
+        by_day[s.day].append(s)
+    vectors = _Vectors([s.text for d in top for s in by_day[d]], embedder)
+    # dates with the most support choose first, so they get the best sentences
+    support = dict(ranked)
+    chosen_rows: list[np.ndarray] = []
+    entries: dict[date, TimelineEntry] = {}
+    for day in sorted(top, key=lambda d: -support.get(d, 0.0)):
+        candidates = _dedupe(by_day[day])
+        weights = np.array(
+            [1.0 if c.mentioned else settings.undated_weight for c in candidates], dtype=np.float32
+        )
+        picked = _pick(candidates, weights, vectors, sentences_per_date, chosen_rows, settings)
+        if picked:
+            chosen = tuple(_summary_sentence(candidates[i]) for i in picked)
+            entries[day] = TimelineEntry(day, chosen)
+    return [entries[d] for d in sorted(entries)]
+
+
+def _dedupe(candidates: Sequence[_Dated]) -> list[_Dated]:
+    """Fold identical sentences (wire copies) into one, merging their article ids."""
+    merged: dict[str, _Dated] = {}
+    for c in candidates:
+        key = " ".join(words(c.text))
+        prev = merged.get(key)
+        if prev is None:
+            merged[key] = c
+        else:
+            ids = tuple(dict.fromkeys((*prev.article_ids, *c.article_ids)))
+            earliest = min(
+                (t for t in (prev.published, c.published) if t is not None), default=None
+            )
+            merged[key] = _Dated(prev.text, ids, earliest, prev.day, prev.mentioned or c.mentioned)
+    return list(merged.values())
+
+
+def _summary_sentence(c: _Dated) -> SummarySentence:
+    return SummarySentence(text=c.text, articles=c.article_ids, time=c.published)
+
+
+def build_timeline(
+    docs: Sequence[Document],
+    dates: int | None = None,
+    sentences_per_date: int = 1,
+    embedder: Embedder | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    settings: TimelineSettings = TimelineSettings(),
+) -> list[tuple[str, list[str]]]:
+    """The timeline in news-tls format: ``[("YYYY-MM-DD", [sentence, ...]), ...]`` by date."""
+    entries = build_timeline_entries(
+        docs, dates, sentences_per_date, embedder, start, end, settings
+    )
+    return timeline_to_json(entries)
+
+
+def timeline_to_json(entries: Iterable[TimelineEntry]) -> list[tuple[str, list[str]]]:
+    return [(e.date.isoformat(), [s.text for s in e.sentences]) for e in entries]
+
+
+def _read_articles(path: Path) -> list[Article]:
+    """Articles of a JSONL file; bad lines are skipped with a warning naming file and line."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    articles: list[Article] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                if not isinstance(d, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                log.warning("%s:%d: skipped, not a JSON object (%s)", path, n, exc)
+                continue
+            text = d.get("text") or d.get("body") or ""
+            title = d.get("title") or ""
+            if not (text or title):
+                log.warning("%s:%d: skipped, no text", path, n)
+                continue
+            articles.append(
+                Article(
+                    id=str(d.get("id") or f"{path.name}:{n}"), title=str(title), text=str(text),
+                    time=parse_time(d.get("time") or d.get("date") or d.get("published")),
+                    source=str(d.get("source") or ""), url=str(d.get("url") or ""),
+                    origin=f"{path}:{n}",
+                )
+            )
+    undated = sum(1 for a in articles if a.time is None)
+    if undated:
+        log.warning("%s: %d article(s) without a publication time are not used", path, undated)
+    return articles
+
+
+def timeline_from_jsonl(
+    path: str | Path,
+    dates: int | None = None,
+    sentences_per_date: int = 1,
+    embedder: Embedder | None = None,
+) -> list[tuple[str, list[str]]]:
+    """Read articles from a JSONL file and build their timeline (news-tls format), e.g. for
+    ``storyline timeline FILE --dates K --sentences-per-date M`` (print it with ``json.dumps``)."""
+    docs = [normalize_one(a) for a in _read_articles(Path(path))]
+    return build_timeline([d for d in docs if d.sentences], dates, sentences_per_date, embedder)
