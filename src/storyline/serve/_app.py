@@ -98,12 +98,13 @@ def _spark(days: Any, width: int = 120, height: int = 28) -> list[dict[str, Any]
     if not days:
         return []
     top = max(d.count for d in days) or 1
-    step = width / len(days)
-    bar = max(step - 1.0, 1.0) if len(days) > 1 else min(width, 12.0)
+    step = min(width / len(days), 14.0)
+    bar = max(step - 1.5, 1.0)
+    left = width - step * len(days)  # right-aligned: the latest day at the right edge
     out = []
     for i, d in enumerate(days):
         h = 0.0 if not d.count else max(2.0, (height - 2) * d.count / top)
-        out.append({"x": round(i * step, 2), "y": round(height - h, 2), "w": round(bar, 2),
+        out.append({"x": round(left + i * step, 2), "y": round(height - h, 2), "w": round(bar, 2),
                     "h": round(h, 2), "label": f"{d.day}: {d.count} article(s)"})
     return out
 

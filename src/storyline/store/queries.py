@@ -310,9 +310,9 @@ class Reader:
             try:
                 st = os.stat(f"{self.path}{suffix}")
             except OSError:
-                out += [0, 0]
-            else:
-                out += [st.st_mtime_ns, st.st_size]
+                st = None
+            # a missing and an empty WAL are the same store (readers create the empty one)
+            out += [st.st_mtime_ns, st.st_size] if st and st.st_size else [0, 0]
         return tuple(out)
 
     def ranking(self, conn: sqlite3.Connection) -> Ranking:
