@@ -93,9 +93,8 @@ class ClusterSettings:
     #: (average link); in between interpolates geometrically. Centroid cosines grow with story size
     #: for loose stories, average link does not
     average_link: float = 0.0
-    #: every this many items, active stories whose combined similarity reaches
-    #: ``merge_threshold`` are merged (the younger into the older); 0 = never
-    merge_every: int = 200
+    #: when a story's size reaches a power of two, it is merged with its most similar story if
+    #: their combined similarity reaches this (the younger goes into the older); 0 = never
     merge_threshold: float = 0.4
 
 

@@ -38,10 +38,10 @@ def test_deterministic(fast_settings: Settings) -> None:
         assert np.array_equal(sa.vector_sum, sb.vector_sum)
 
 
-@pytest.mark.parametrize("merge_every", [0, 3])
-def test_resuming_from_states_equals_one_run(fast_settings: Settings, merge_every: int) -> None:
+@pytest.mark.parametrize("merge_threshold", [0.0, 0.1])
+def test_resuming_from_states_equals_one_run(fast_settings: Settings, merge_threshold: float) -> None:
     settings = replace(
-        fast_settings, cluster=replace(fast_settings.cluster, merge_every=merge_every)
+        fast_settings, cluster=replace(fast_settings.cluster, merge_threshold=merge_threshold)
     )
     items = embed(mixed_stream(), settings)
     whole, one = run(settings, items)
@@ -72,7 +72,7 @@ def test_new_ids_continue_after_resume(fast_settings: Settings) -> None:
 def test_window_expiry_and_revival(fast_settings: Settings) -> None:
     cluster = replace(
         fast_settings.cluster, window_days=5.0, threshold=0.2, revive_threshold=0.7,
-        merge_every=0,
+        merge_threshold=0.0,
     )
     settings = replace(fast_settings, cluster=cluster)
     seed = "Peru earthquake: rescuers search rubble in Lima after magnitude 7.1 quake."
@@ -103,7 +103,7 @@ def test_no_time_items_are_always_candidates(fast_settings: Settings) -> None:
 
 def test_storylines_group_related_events(fast_settings: Settings) -> None:
     cluster = replace(
-        fast_settings.cluster, threshold=0.45, storyline_threshold=0.12, merge_every=0
+        fast_settings.cluster, threshold=0.45, storyline_threshold=0.12, merge_threshold=0.0
     )
     settings = replace(fast_settings, cluster=cluster)
     texts = [

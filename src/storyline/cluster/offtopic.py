@@ -97,7 +97,7 @@ def filter_clusters(
     (ids in input order)."""
     for cluster_id, articles in clusters:
         docs = [d for d in (normalize_one(a) for a in articles) if d.sentences]
-        vectors = embedder.encode([d.lead for d in docs]) if docs else []
+        vectors = embedder.encode([d.lead for d in docs]) if docs else np.zeros((0, 1))
         members = [Embedded(d, v) for d, v in zip(docs, vectors, strict=True)]
         flagged = filter_off_topic(members, settings)
         log.info("cluster %s: %d of %d off-topic", cluster_id, len(flagged), len(members))

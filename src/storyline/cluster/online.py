@@ -110,8 +110,9 @@ class OnlineClusterer:
         story = self._new_story(vector, doc.time) if best is None else best
         self._add(story, vector, terms, counts, doc.time, when)
         story_id = story.id
-        if s.merge_every and self._docfreq.n % s.merge_every == 0:
-            self._merge(when)
+        if s.merge_threshold > 0 and story.count >= 2 and story.count & (story.count - 1) == 0:
+            # a story whose size has doubled may have drifted towards another one
+            self._merge(story, title_only)
         return story_id
 
     def resolve(self, story_id: str) -> str:
@@ -173,30 +174,37 @@ class OnlineClusterer:
                 best, best_sim = story, sim
         return best
 
-    def _merge(self, when: float) -> None:
-        """Merge active stories that have drifted together (the younger into the older)."""
+    def _merge(self, story: _Story, title_only: bool) -> _Story:
+        """Merge ``story`` with the most similar other story when their combined similarity
+        reaches ``merge_threshold`` (``revive_threshold`` at least when their spans are more than
+        ``window_days`` apart); the younger story goes into the older. Returns the survivor."""
         s = self.settings
-        active = [
-            st.row for st in self._stories
-            if st.merged_into is None and not (
-                (when - self._last[st.row]) / _DAY > s.window_days
-            )
-        ]
-        if len(active) < 2:
-            return
-        rows = np.array(active)
-        sims = self._matrix[rows] @ self._matrix[rows].T
-        pairs: list[tuple[float, int, int]] = []
-        for a, b in zip(*np.nonzero(np.triu(sims >= s.merge_threshold * 0.5, k=1)), strict=True):
-            i, j = self._stories[int(rows[a])], self._stories[int(rows[b])]
-            cos_terms = dot(i.terms, j.terms) / (i.term_norm * j.term_norm or 1.0)
-            sim = story_similarity(float(sims[a, b]), cos_terms, 0.0, s)
-            if sim >= s.merge_threshold:
-                pairs.append((-sim, i.row, j.row))
-        for _, ri, rj in sorted(pairs):
-            keep, gone = self._stories[min(ri, rj)], self._stories[max(ri, rj)]
-            if keep.merged_into is None and gone.merged_into is None:
-                self._absorb(keep, gone)
+        n = len(self._stories)
+        sims = self._matrix[:n] @ self._matrix[story.row]
+        sims[story.row] = -np.inf
+        k = min(s.candidates, n - 1)
+        if k <= 0:
+            return story
+        idx = np.argpartition(-sims, k - 1)[:k]
+        best: _Story | None = None
+        best_sim = -math.inf
+        for row in sorted(int(i) for i in idx):
+            other = self._stories[row]
+            if other.merged_into is not None:
+                continue
+            cos_terms = dot(story.terms, other.terms) / (story.term_norm * other.term_norm or 1.0)
+            gap = _span_gap(story, other)
+            sim = story_similarity(float(sims[row]), cos_terms, gap, s, title_only)
+            need = s.merge_threshold
+            if gap > s.window_days:
+                need = max(need, s.revive_threshold)
+            if sim >= need and sim > best_sim:
+                best, best_sim = other, sim
+        if best is None:
+            return story
+        keep, gone = (best, story) if best.row < story.row else (story, best)
+        self._absorb(keep, gone)
+        return keep
 
     def _absorb(self, keep: _Story, gone: _Story) -> None:
         log.debug("merging story %s into %s", gone.id, keep.id)
@@ -296,6 +304,17 @@ class OnlineClusterer:
         m = _ID.match(state.id)
         if m:
             self._next = max(self._next, int(m.group(1)) + 1)
+
+
+def _span_gap(a: _Story, b: _Story) -> float:
+    """Days between the spans of two stories (0 when they overlap or a time is unknown)."""
+    if a.first is None or a.last is None or b.first is None or b.last is None:
+        return 0.0
+    if a.last < b.first:
+        return (b.first - a.last).total_seconds() / _DAY
+    if b.last < a.first:
+        return (a.first - b.last).total_seconds() / _DAY
+    return 0.0
 
 
 def _epoch(time: datetime | None) -> float:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from storyline.models import Document
 from storyline.text import STOPWORDS
@@ -35,17 +37,35 @@ def _mostly_capitalized(tokens: list[str]) -> bool:
     return bool(long) and sum(t[0].isupper() for t in long) > 0.6 * len(long)
 
 
-def _add_sentence(counts: dict[str, float], text: str, weight: float, entity_boost: float) -> None:
-    tokens = _TOKEN.findall(text)
+@lru_cache(maxsize=1 << 16)
+def _term(token: str) -> tuple[str, bool]:
+    """The term of a token ("" for stopwords, numbers, single letters) and whether it looks like
+    a name (capitalized, not all capitals)."""
+    low = token.lower().replace("’", "'")
+    if low in STOPWORDS or len(low) < 2 or low.isdigit():
+        return "", False
+    return low, token[0].isupper() and not token.isupper()
+
+
+def _add_text(
+    counts: dict[str, float], sentences: list[str], weight: float, entity_boost: float
+) -> None:
+    """Add the terms of ``sentences`` (counted together: one pass, C-level counting)."""
+    tokens = _TOKEN.findall(" ".join(sentences))
     names = entity_boost > 0 and not _mostly_capitalized(tokens)
-    for i, tok in enumerate(tokens):
-        low = tok.lower().replace("’", "'")
-        if low in STOPWORDS or len(low) < 2 or low.isdigit():
-            continue
-        w = weight
-        if names and i > 0 and tok[0].isupper() and not tok.isupper():
-            w += entity_boost * weight
-        counts[low] = counts.get(low, 0.0) + w
+    boost = weight * entity_boost
+    for tok, c in Counter(tokens).items():
+        low, cap = _term(tok)
+        if low:
+            counts[low] = counts.get(low, 0.0) + c * (weight + (boost if names and cap else 0.0))
+    if names:
+        # a capital at the start of a sentence says nothing: take the boost back
+        for sent in sentences:
+            first = _TOKEN.search(sent)
+            if first:
+                low, cap = _term(first.group())
+                if low and cap:
+                    counts[low] -= boost
 
 
 def term_counts(
@@ -54,13 +74,14 @@ def term_counts(
     """Weighted content-word counts of the title and the first ``body_sentences`` body sentences
     (all of them when ``body_sentences`` is 0). Title words count ``title_weight`` times."""
     counts: dict[str, float] = {}
-    taken = 0
-    for sent in doc.sentences:
-        if sent.is_title:
-            _add_sentence(counts, sent.text, title_weight, entity_boost)
-        elif body_sentences <= 0 or taken < body_sentences:
-            _add_sentence(counts, sent.text, 1.0, entity_boost)
-            taken += 1
+    titles = [s.text for s in doc.sentences if s.is_title]
+    body = [s.text for s in doc.sentences if not s.is_title]
+    if body_sentences > 0:
+        body = body[:body_sentences]
+    if titles:
+        _add_text(counts, titles, title_weight, entity_boost)
+    if body:
+        _add_text(counts, body, 1.0, entity_boost)
     return counts
 
 
@@ -102,8 +123,7 @@ def dot(small: Mapping[str, float], big: Mapping[str, float]) -> float:
     """Sparse dot product (iterate over the smaller mapping)."""
     if len(small) > len(big):
         small, big = big, small
-    get = big.get
-    return sum(w * get(t, 0.0) for t, w in small.items())
+    return sum([small[t] * big[t] for t in small.keys() & big.keys()])
 
 
 def norm(vec: Mapping[str, float]) -> float:
