@@ -22,7 +22,8 @@ def _read(*paths: Path, **kw: object) -> tuple[list, IngestReport]:
 
 
 def test_formats_tuple() -> None:
-    assert FORMATS == ("text", "jsonl", "clusters", "csv")
+    assert FORMATS[:4] == ("text", "jsonl", "clusters", "csv")
+    assert set(FORMATS[4:]) == {"rss", "atom", "opml", "html", "warc"}
 
 
 def test_detection_by_suffix_and_content(tmp_path: Path) -> None:

@@ -8,7 +8,15 @@ Formats:
 * ``text``: a plain pile, one item a line or a paragraph (:mod:`storyline.ingest.text`);
 * ``jsonl``: one JSON article a line (:mod:`storyline.ingest.jsonl`);
 * ``clusters``: one JSON cluster ``{"id", "articles": [...]}`` a line (WCEP, DUC 2006);
-* ``csv``: a header row and one article a row (:mod:`storyline.ingest.table`).
+* ``csv``: a header row and one article a row (:mod:`storyline.ingest.table`);
+* ``rss``/``atom``: RSS 0.9x/1.0 (RDF)/2.0 and Atom feeds, ``opml``: the local feeds an OPML
+  list names (:mod:`storyline.ingest.feeds`);
+* ``html``: a saved article page (:mod:`storyline.ingest.html`);
+* ``warc``: the HTML pages of a WARC/WARC.gz web archive (:mod:`storyline.ingest.warc`).
+
+The last five need the ``[feeds]`` extra (feedparser, trafilatura, warcio), imported lazily: the
+core works without them, and a file that needs them is skipped as ``missing dependency``.
+Fetching from the web is :mod:`storyline.ingest.fetch` and :func:`poll_feeds`.
 
 Nothing bad in a file stops the stream: each skipped record or file is counted with its reason
 and ``file:line`` in the :class:`IngestReport` (and logged); only a path that does not exist, or
@@ -20,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from storyline.config import IngestSettings
@@ -28,27 +36,51 @@ from storyline.errors import InputError
 from storyline.ingest._records import IdMinter
 from storyline.ingest._source import sniff
 from storyline.ingest.base import FileReport, IngestReport, Problem, Reader
+from storyline.ingest.feeds import parse_opml, read_feed, read_opml
+from storyline.ingest.fetch import Fetcher, FetchError, FetchResult, FetchSettings
+from storyline.ingest.html import read_html
 from storyline.ingest.jsonl import read_clusters, read_jsonl
+from storyline.ingest.poll import fetch_article, poll_feeds
 from storyline.ingest.table import read_csv
 from storyline.ingest.text import read_text
+from storyline.ingest.urls import canonical_url
+from storyline.ingest.warc import read_warc
 from storyline.models import Article
 
 __all__ = [
     "FORMATS",
+    "FetchError",
+    "FetchResult",
+    "FetchSettings",
+    "Fetcher",
     "FileReport",
     "IngestReport",
     "Problem",
     "Reader",
+    "canonical_url",
     "check_path",
     "detect_format",
+    "fetch_article",
     "iter_files",
+    "parse_opml",
+    "poll_feeds",
     "read_clusters",
     "read_inputs",
 ]
 
 log = logging.getLogger("storyline.ingest")
 
-FORMATS: tuple[str, ...] = ("text", "jsonl", "clusters", "csv")
+FORMATS: tuple[str, ...] = (
+    "text",
+    "jsonl",
+    "clusters",
+    "csv",
+    "rss",
+    "atom",
+    "opml",
+    "html",
+    "warc",
+)
 
 _COMPRESSED = (".gz", ".gzip")
 _SUFFIXES: dict[str, str] = {
@@ -60,7 +92,26 @@ _SUFFIXES: dict[str, str] = {
     ".json": "json",
     ".csv": "csv",
     ".tsv": "csv",
+    ".rss": "rss",
+    ".rdf": "rss",
+    ".atom": "atom",
+    ".xml": "xml",
+    ".opml": "opml",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".warc": "warc",
+    ".arc": "warc",
 }
+_MARKUP = (
+    ("<rss", "rss"),
+    ("<rdf:rdf", "rss"),
+    ("<feed", "atom"),
+    ("<opml", "opml"),
+    ("<!doctype html", "html"),
+    ("<html", "html"),
+)
 _CLUSTER_KEY = re.compile(r'"articles"\s*:\s*\[')
 _CSV_NAME_WORDS = "title headline text body content description url link time date published"
 _CSV_NAMES = frozenset(_CSV_NAME_WORDS.split())
@@ -113,27 +164,50 @@ def _looks_like_csv_header(line: str) -> bool:
     return False
 
 
+def _markup_kind(head: str) -> str | None:
+    """``rss``/``atom``/``opml``/``html`` from the first tags of a document, if it is one."""
+    sample = head[:4096].lstrip("\ufeff \t\r\n").lower()
+    if not sample.startswith("<"):
+        return None
+    for tag, kind in _MARKUP:
+        if tag in sample:
+            return kind
+    return None
+
+
 def detect_format(path: Path) -> str:
-    """The format of one file: ``text``, ``jsonl``, ``clusters`` or ``csv``.
+    """The format of one file: one of :data:`FORMATS`.
 
     The suffix decides first (``.jsonl``/``.json``/``.ndjson``, ``.csv``/``.tsv``, ``.txt``,
-    looking through ``.gz``), then the first bytes (decompressed when gzip, whatever the name):
-    a JSON object line is ``jsonl``, or ``clusters`` when it has an ``"articles"`` list; a header
-    row naming a title or text column is ``csv``; anything else is ``text``.
+    ``.rss``/``.rdf``, ``.atom``, ``.opml``, ``.html``/``.htm``, ``.warc``, looking through
+    ``.gz``), then the first bytes (decompressed when gzip, whatever the name): ``WARC/`` is
+    ``warc``; a document whose first tags are ``<rss``/``<rdf:RDF``, ``<feed``, ``<opml`` or
+    ``<html`` is ``rss``/``atom``/``opml``/``html``; a JSON object line is ``jsonl``, or
+    ``clusters`` when it has an ``"articles"`` list; a header row naming a title or text column
+    is ``csv``; anything else is ``text``.
     """
     path = check_path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
     try:
-        head = sniff(path).head_text
+        info = sniff(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    head = info.head_text
     first = _first_line(head)
     kind = _SUFFIXES.get(_suffix(path))
     if kind == "json":
         return _json_kind(first)
-    if kind == "csv":
-        return "csv"
+    if kind in ("csv", "rss", "atom", "opml", "html", "warc"):
+        return kind
+    if info.head.startswith(b"WARC/"):
+        return "warc"
+    if kind in (None, "xml"):
+        markup = _markup_kind(head)
+        if markup:
+            return markup
+        if kind == "xml":
+            return "rss"
     if first.startswith("{") and (_CLUSTER_KEY.search(first) or _is_json_object(first)):
         return _json_kind(first)
     if kind is None and _looks_like_csv_header(first):
@@ -177,7 +251,17 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
             yield path, True
 
 
-_READERS = {"text": read_text, "jsonl": read_jsonl, "clusters": read_jsonl, "csv": read_csv}
+_READERS: dict[str, Callable[..., Iterator[Article]]] = {
+    "text": read_text,
+    "jsonl": read_jsonl,
+    "clusters": read_jsonl,
+    "csv": read_csv,
+    "rss": read_feed,
+    "atom": read_feed,
+    "opml": read_opml,
+    "html": read_html,
+    "warc": read_warc,
+}
 
 
 def read_inputs(

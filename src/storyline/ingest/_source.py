@@ -23,7 +23,7 @@ from typing import BinaryIO, TypeVar
 
 from storyline.ingest.base import IngestReport
 
-__all__ = ["CHUNK_BYTES", "HEAD_BYTES", "Line", "Sniff", "open_lines", "sniff"]
+__all__ = ["CHUNK_BYTES", "HEAD_BYTES", "Line", "Sniff", "open_binary", "open_lines", "sniff"]
 
 _T = TypeVar("_T", bytes, str)
 
@@ -72,7 +72,7 @@ def _python_codec(encoding: str) -> str:
     return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
-def _open_binary(path: Path) -> tuple[BinaryIO, bool]:
+def open_binary(path: Path) -> tuple[BinaryIO, bool]:
     """Open ``path`` for reading bytes, transparently decompressing gzip (detected by magic)."""
     raw = open(path, "rb")  # noqa: SIM115 - handed to the caller, who closes it
     try:
@@ -109,12 +109,20 @@ def _guess_encoding(head: bytes) -> tuple[str, bool]:
 
 def sniff(path: Path) -> Sniff:
     """Read the first bytes of ``path`` (decompressed) and classify them. Raises OSError."""
-    stream, gzipped = _open_binary(path)
+    stream, gzipped = open_binary(path)
+    parts: list[bytes] = []
+    size = 0
     with stream:
-        try:
-            head = stream.read(HEAD_BYTES)
-        except (EOFError, OSError, zlib.error):
-            head = b""  # a gzip too broken to give even its first bytes; open_lines reports it
+        while size < HEAD_BYTES:
+            try:
+                part = stream.read1(HEAD_BYTES - size)  # type: ignore[attr-defined]
+            except (EOFError, OSError, zlib.error):
+                break  # a broken gzip: keep what came out; the reader reports it
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+    head = b"".join(parts)[:HEAD_BYTES]
     encoding, binary = _guess_encoding(head)
     return Sniff(head, gzipped, encoding, binary, empty=not head.strip(b" \t\r\n\x00"))
 
@@ -217,7 +225,7 @@ def open_lines(
         report.skip(name, "empty file")
         return
     try:
-        stream, gzipped = _open_binary(path)
+        stream, gzipped = open_binary(path)
     except OSError as exc:
         report.skip(name, "unreadable file", exc.strerror or str(exc))
         return

@@ -1,0 +1,80 @@
+"""A real HTTP server on 127.0.0.1 (a thread) serving fixtures written in the tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+
+
+@dataclass
+class LocalServer:
+    base: str
+    port: int
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+
+    def serve(
+        self,
+        path: str,
+        body: bytes | str,
+        ctype: str = "text/html",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        extra = dict(headers or {})
+
+        def route(_: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            return status, {"Content-Type": ctype, **extra}, data
+
+        self.routes[path] = route
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    server_state: dict[str, LocalServer] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state = server_state["s"]
+            state.hits.append(self.path)
+            route = state.routes.get(self.path)
+            if route is None:
+                status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
+            else:
+                status, headers, body = route(self)
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    port = httpd.server_address[1]
+    state = LocalServer(base=f"http://127.0.0.1:{port}", port=port)
+    state.serve("/robots.txt", "User-agent: *\nDisallow: /private\n", "text/plain")
+    server_state["s"] = state
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+        time.sleep(0)
