@@ -29,13 +29,13 @@ from xml.sax.saxutils import escape
 from storyline.errors import StorylineError
 
 __all__ = [
-    "RougeUnavailable",
-    "RougeScore",
+    "BACKEND",
     "RougeResult",
+    "RougeScore",
+    "RougeUnavailable",
     "rouge",
     "rouge_available",
     "rouge_home",
-    "BACKEND",
 ]
 
 log = logging.getLogger(__name__)

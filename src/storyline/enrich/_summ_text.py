@@ -1,0 +1,123 @@
+"""Sentence-level text helpers of the summarizer: cleaning, candidate filtering, stemmed tokens,
+bigram concepts and near-duplicate keys."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+from storyline.text import STOPWORDS
+
+__all__ = [
+    "clean_sentence",
+    "concepts",
+    "dup_key",
+    "fluency_ok",
+    "is_junk",
+    "shingles",
+    "stems",
+    "tokens",
+]
+
+# "PHOENIX _ ", "HIGHLAND, Calif. _ ", "WASHINGTON (AP) -- ", "BEIJING, June 12 (Xinhua) -- "
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,4}(?:,? [A-Z][a-z]{2,8}\.? ?\d{0,2})?"
+    r"(?: ?\([A-Za-z .\-]{1,30}\))?|\([A-Za-z .\-]{1,30}\))\s*(?:_|--|—|–|-)\s+"
+)
+_AGENCY = re.compile(r"^\((?:AP|Xinhua|Reuters|AFP|UPI|CNN)\)\s*(?:_|--|—|–|-)?\s*")
+_JUNK = re.compile(
+    r"Associated Press Writer|News Service|@|https?://|www\.|^By [A-Z]|^\(?[A-Z ]{6,}\)?$|"
+    r"STORY CAN END|OPTIONAL|^(?:NEW|UPDATE|EDS|ADVANCE)\b|c\.\d{4}|&[a-z]+;|^--|^\W*$"
+)
+_BAD_START = frozenset([
+    "he", "she", "it", "they", "them", "this", "these", "those", "his", "her", "its", "their",
+    "there", "here", "but", "and", "or", "so", "also", "yet", "however", "meanwhile", "still",
+    "then", "that", "such", "both", "we", "i", "you", "our", "my", "earlier", "later", "now",
+    "today", "instead", "another", "others", "other", "nevertheless", "moreover", "furthermore",
+    "besides", "thus", "therefore",
+])
+_TOKEN = re.compile(r"[a-z0-9]+")
+log = logging.getLogger(__name__)
+
+
+def clean_sentence(text: str) -> str:
+    """Remove a dateline ("PHOENIX _ "), an agency tag ("(AP) --") or a leading dash; nothing
+    else is rewritten."""
+    text = text.strip()
+    m = _DATELINE.match(text)
+    if m and len(m.group(0)) < 60:
+        text = text[m.end():]
+    text = _AGENCY.sub("", text)
+    text = text.lstrip("_-–— ").strip()
+    return text
+
+
+def is_junk(text: str) -> bool:
+    """Bylines, wire-service slugs, contact lines and other non-sentences."""
+    return bool(_JUNK.search(text))
+
+
+def fluency_ok(text: str) -> bool:
+    """A sentence that reads well out of context: starts with a capital, not with a pronoun or a
+    connective, no unbalanced or leading quotation, ends like a sentence."""
+    if not text or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    first = text.split(None, 1)[0].strip(",;:").lower()
+    if first in _BAD_START:
+        return False
+    if text[0] in "\"'“‘" or text.count('"') % 2 or text.count("“") != text.count("”"):
+        return False
+    if text.endswith("?") or text.endswith(":") or text.endswith(","):
+        return False
+    return not ("(" in text and ")" not in text)
+
+
+def tokens(text: str) -> list[str]:
+    """ROUGE-style tokens: lower case, hyphens split, only letters and digits."""
+    return _TOKEN.findall(text.lower().replace("-", " "))
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import snowballstemmer
+    except ImportError:  # pragma: no cover - snowballstemmer is a core dependency
+        log.warning("snowballstemmer is not installed: summarizing without stemming")
+        return _Identity()
+    return snowballstemmer.stemmer("porter")
+
+
+class _Identity:
+    @staticmethod
+    def stemWord(word: str) -> str:
+        return word
+
+
+def stems(text: str) -> list[str]:
+    return [_stem(t) for t in tokens(text)]
+
+
+def concepts(stem_list: list[str], raw: list[str]) -> set[str]:
+    """Bigram concepts: adjacent stem pairs that are not both stopwords (ICSISumm's units)."""
+    out = set()
+    for i in range(len(stem_list) - 1):
+        if raw[i] in STOPWORDS and raw[i + 1] in STOPWORDS:
+            continue
+        out.add(f"{stem_list[i]} {stem_list[i + 1]}")
+    return out
+
+
+def dup_key(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def shingles(text: str) -> frozenset[str]:
+    toks = tokens(text)
+    return frozenset(" ".join(toks[i:i + 3]) for i in range(max(1, len(toks) - 2)))
