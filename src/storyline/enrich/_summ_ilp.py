@@ -30,23 +30,26 @@ def select(
     time_limit: float = 0.3,
     max_nodes: int = 2000,
     rel_gap: float = 0.005,
+    conflicts: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
     """Indices of the chosen sentences. ``sent_concepts[j]`` are the concept indices of sentence
-    j, ``weights`` the concept weights, ``bonus`` a per-sentence additive score."""
+    j, ``weights`` the concept weights, ``bonus`` a per-sentence additive score; of each pair in
+    ``conflicts`` (near-duplicate sentences) at most one is chosen."""
     n = len(lengths)
     if n == 0 or budget <= 0:
         return []
     bonus_arr = np.zeros(n) if bonus is None else np.asarray(bonus, dtype=float)
     try:
         chosen = _ilp(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences,
-                      time_limit, max_nodes, rel_gap)
+                      time_limit, max_nodes, rel_gap, conflicts)
     except ImportError:
         chosen = None
     except Exception as exc:  # solver failure: fall back, never lose the summary
         log.warning("ILP solver failed (%s); using greedy selection", exc)
         chosen = None
     if chosen is None:
-        chosen = _greedy(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences)
+        chosen = _greedy(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences,
+                         conflicts)
     return sorted(chosen)
 
 
@@ -60,6 +63,7 @@ def _ilp(
     time_limit: float,
     max_nodes: int,
     rel_gap: float,
+    conflicts: Sequence[tuple[int, int]],
 ) -> list[int] | None:
     import highspy
 
@@ -71,6 +75,10 @@ def _ilp(
         for c in cs:
             covers[c].append(j)
     extra = 1 if max_sentences else 0
+    pair_rows: list[list[int]] = [[] for _ in range(ns)]
+    for r, (a, b) in enumerate(conflicts):
+        pair_rows[a].append(1 + nc + extra + r)
+        pair_rows[b].append(1 + nc + extra + r)
     starts, index, value = [0], [], []
     for j in range(ns):
         index.append(0)
@@ -81,6 +89,9 @@ def _ilp(
         if extra:
             index.append(1 + nc)
             value.append(1.0)
+        for row in sorted(set(pair_rows[j])):
+            index.append(row)
+            value.append(1.0)
         starts.append(len(index))
     for c in range(nc):
         index.append(1 + c)
@@ -88,20 +99,22 @@ def _ilp(
         starts.append(len(index))
     lp = highspy.HighsLp()
     lp.num_col_ = ns + nc
-    lp.num_row_ = 1 + nc + extra
+    rows = 1 + nc + extra + len(conflicts)
+    lp.num_row_ = rows
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.col_cost_ = np.concatenate([bonus, weights]).astype(float)
     lp.col_lower_ = np.zeros(ns + nc)
     lp.col_upper_ = np.ones(ns + nc)
-    lp.row_lower_ = np.full(1 + nc + extra, -highspy.kHighsInf)
-    upper = np.zeros(1 + nc + extra)
+    lp.row_lower_ = np.full(rows, -highspy.kHighsInf)
+    upper = np.zeros(rows)
     upper[0] = float(budget)
     if extra:
-        upper[-1] = float(max_sentences or 0)
+        upper[1 + nc] = float(max_sentences or 0)
+    upper[1 + nc + extra:] = 1.0
     lp.row_upper_ = upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_ = ns + nc
-    lp.a_matrix_.num_row_ = 1 + nc + extra
+    lp.a_matrix_.num_row_ = rows
     lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(value, dtype=float)
@@ -160,7 +173,12 @@ def _greedy(
     budget: int,
     bonus: np.ndarray,
     max_sentences: int | None,
+    conflicts: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
+    clash: dict[int, set[int]] = {}
+    for a, b in conflicts:
+        clash.setdefault(a, set()).add(b)
+        clash.setdefault(b, set()).add(a)
     covered: set[int] = set()
     chosen: list[int] = []
     used = 0
@@ -168,7 +186,7 @@ def _greedy(
     while remaining and (max_sentences is None or len(chosen) < max_sentences):
         best, best_gain = -1, 0.0
         for j in sorted(remaining):
-            if used + lengths[j] > budget:
+            if used + lengths[j] > budget or clash.get(j, set()) & set(chosen):
                 continue
             gain = sum(weights[c] for c in set(sent_concepts[j]) - covered) + bonus[j]
             score = gain / max(1, lengths[j]) ** 0.5

@@ -140,9 +140,8 @@ class ExtractiveSummarizer:
                   and (self.min_words <= s.n_words or s.is_title)
                   and s.n_words <= min(self.max_words, budget)
                   and (fluency_ok(s.text) or not self.fluency)]
-        if style == "wcep":
-            leads = [s for s in strict if s.position < 3]
-            strict = leads or strict
+        if style == "wcep":  # who, what, where, when: the reports' opening sentences
+            strict = [s for s in strict if s.position < 3] or strict
         pool = strict or [s for s in sents if topical[s.doc] and s.n_words <= budget
                           and s.n_words >= 3] or [s for s in sents if s.n_words <= budget]
         seen: set[str] = set()
@@ -212,10 +211,14 @@ class ExtractiveSummarizer:
         bonus = [self._bonus(s, scale, float(weights[s.doc])) for s in cands]
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
+        shing = [shingles(cands[j].text) for j in keep]
+        conflicts = [(a, b) for a in range(len(keep)) for b in range(a + 1, len(keep))
+                     if _overlap(shing[a], shing[b]) >= _NEAR_DUP]
         chosen = select(
             [lengths[j] for j in keep], [sc[j] for j in keep], w, budget,
             bonus=[bonus[j] for j in keep],
             max_sentences=2 if style == "wcep" else None, time_limit=self.time_limit,
+            conflicts=conflicts,
         )
         result = [keep[j] for j in chosen]
         if not result:  # nothing carries a concept: fall back on the first sentence that fits
@@ -320,7 +323,7 @@ def _assemble(docs: Sequence[Document], sents: list[_Sent], chosen: list[_Sent])
         for i, s in enumerate(sents):
             if s.doc in carriers:
                 continue
-            if keys[i] == ckey or _jaccard(shing[i], csh) >= _NEAR_DUP:
+            if keys[i] == ckey or _overlap(shing[i], csh) >= _NEAR_DUP:
                 carriers.append(s.doc)
         ids: list[str] = []
         for d in carriers:
@@ -329,8 +332,10 @@ def _assemble(docs: Sequence[Document], sents: list[_Sent], chosen: list[_Sent])
     return Summary(tuple(out))
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """The larger of Jaccard and containment of the smaller set: a sentence repeated with a
+    clause added is a near duplicate."""
     if not a or not b:
         return 0.0
     inter = len(a & b)
-    return inter / (len(a) + len(b) - inter) if inter else 0.0
+    return max(inter / (len(a) + len(b) - inter), inter / min(len(a), len(b)) - 0.2)
