@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +95,12 @@ def poll_feeds(
     settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
     report: IngestReport | None = None,
     full_text: bool = False,
-) -> Iterator[Article]:
+) -> Generator[Article, None, None]:
     """The new entries of every feed, once each across calls (state kept in ``state_path``).
 
     With ``full_text=True`` each new entry's page is fetched and its extracted text replaces
     the feed's summary (when extraction finds one). Feeds that fail are reported and skipped.
+    Closing the generator early is safe: entries not yet handed out come on the next poll.
     """
     report = report if report is not None else IngestReport()
     state_file = Path(state_path)
@@ -117,11 +118,10 @@ def poll_feeds(
         if result.not_modified:
             log.info("%s: not modified", url)
             continue
-        if url in fetcher.validators:
-            state["validators"][url] = fetcher.validators[url]
         mint = IdMinter()
         seen: list[str] = list(state["feeds"].get(url, {}).get("seen", []))
         known = set(seen)
+        completed = False
         try:
             for article in parse_feed(result.body, url, report, mint, settings, result.final_url):
                 if article.id in known:
@@ -134,8 +134,15 @@ def poll_feeds(
                         article = _with_page(article, page)
                 report.ok()
                 yield article
+            completed = True
         finally:  # also when the caller stops early: what was handed out is not handed again
             state["feeds"][url] = {"seen": seen[-MAX_SEEN_PER_FEED:]}
+            if completed and url in fetcher.validators:
+                state["validators"][url] = fetcher.validators[url]
+            else:  # entries not handed out yet: the next poll must not get a 304
+                state["validators"].pop(url, None)
+                if fetcher.validators.pop(url, None) is not None:
+                    fetcher.save_cache()
             _save_state(state_file, state)
 
 

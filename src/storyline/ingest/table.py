@@ -60,7 +60,11 @@ def read_csv(
         return
     delimiter = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else None
     delimiter = delimiter or sniff_delimiter(header_line.text)
-    header = next(csv.reader([header_line.text], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line.text.replace("\r", " ")], delimiter=delimiter))
+    except (csv.Error, StopIteration) as exc:
+        report.skip(f"{path}:{header_line.number}", "invalid CSV header", str(exc))
+        return
     cols = {
         key: _column(header, getattr(settings, f"csv_{key}"))
         for key in ("title", "text", "time", "source", "url", "id")
@@ -81,7 +85,7 @@ def read_csv(
             if line.truncated:
                 where = f"{path}:{line.number}"
                 report.warn(where, "truncated", f"line longer than {cap} characters")
-            yield line.text + "\n"
+            yield line.text.replace("\r", " ") + "\n"  # a lone CR is not a line break here
 
     if csv.field_size_limit() < cap:
         csv.field_size_limit(cap)
