@@ -213,7 +213,7 @@ def _similar(a: str, b: str) -> bool:
     return True
 
 
-_PLACE = frozenset({"GPE", "LOC", "FAC", "NORP"})
+_COUNTRY = frozenset({"GPE", "NORP"})
 
 
 def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
@@ -243,15 +243,17 @@ def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
             if root(other) == other and label_of(other) == label_of(k) and _similar(k, other):
                 parent[k] = other
                 break
-        if k in parent or len(k.split()) != 1 or label_of(k) in _PLACE:
+        if k in parent or len(k.split()) != 1 or label_of(k) in _COUNTRY:
             continue
-        # a lone surname joins the longer person name that ends with it (or nearly)
+        # a lone surname joins the longer person name that ends with it (or nearly, when the
+        # model also took it for a person; NER often mislabels a lone surname LOC or ORG)
+        fuzzy = label_of(k) == "PERSON" and len(k) >= 5
         tails = [
             o for o in multi
             if label_of(o) == "PERSON"
             and (o.split()[-1].lower() == k.lower()
-                 or (len(k) >= 5 and SequenceMatcher(None, o.split()[-1].lower(),
-                                                     k.lower()).ratio() >= 0.85))
+                 or (fuzzy and SequenceMatcher(None, o.split()[-1].lower(),
+                                               k.lower()).ratio() >= 0.85))
         ]
         if tails:
             parent[k] = max(tails, key=lambda o: len(groups[o]))

@@ -71,15 +71,18 @@ def ptb_tokens(text: str) -> str:
     for raw in text.split():
         token = raw
         tail: list[str] = []
+        if _CLITIC.fullmatch(token):
+            out.append(token)
+            continue
         while token:
             m = _EDGE.search(token)
             if not m or m.group(0) == token:
                 break
             if m.group(1):
-                out.append(m.group(1))
+                out.extend(m.group(1))
                 token = token[len(m.group(1)):]
             else:
-                tail.insert(0, m.group(2))
+                tail[:0] = list(m.group(2))
                 token = token[: -len(m.group(2))]
         if token:
             c = _CLITIC.search(token)
