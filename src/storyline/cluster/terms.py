@@ -33,7 +33,7 @@ def is_title_only(doc: Document) -> bool:
 
 
 def _mostly_capitalized(tokens: list[str]) -> bool:
-    long = [t for t in tokens if len(t) > 3]
+    long = [t for t in tokens[:100] if len(t) > 3]
     return bool(long) and sum(t[0].isupper() for t in long) > 0.6 * len(long)
 
 
@@ -110,9 +110,18 @@ class DocFreq:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
 
-def weigh(counts: Mapping[str, float], docfreq: DocFreq) -> dict[str, float]:
-    """Unit-length sublinear TF-IDF vector of ``counts``."""
-    vec = {t: (1.0 + math.log(c)) * docfreq.idf(t) for t, c in counts.items() if c > 0}
+def weigh(counts: Mapping[str, float], docfreq: DocFreq, top: int = 0) -> dict[str, float]:
+    """Unit-length sublinear TF-IDF vector of ``counts``, reduced to its ``top`` heaviest terms
+    when ``top`` is positive."""
+    log = math.log
+    df = docfreq.df
+    lognum = log(docfreq.n + 1)
+    vec = {
+        t: (1.0 + log(c)) * (lognum - log(df.get(t, 0) + 1) + 1.0)
+        for t, c in counts.items() if c > 0
+    }
+    if 0 < top < len(vec):
+        vec = dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
     n = norm(vec)
     if n == 0:
         return vec
