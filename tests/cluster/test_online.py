@@ -38,11 +38,13 @@ def test_deterministic(fast_settings: Settings) -> None:
         assert np.array_equal(sa.vector_sum, sb.vector_sum)
 
 
-@pytest.mark.parametrize("merge_threshold", [0.0, 0.1])
-def test_resuming_from_states_equals_one_run(fast_settings: Settings, merge_threshold: float) -> None:
-    settings = replace(
-        fast_settings, cluster=replace(fast_settings.cluster, merge_threshold=merge_threshold)
-    )
+@pytest.mark.parametrize(
+    "overrides", [{"merge_threshold": 0.0}, {"threshold": 0.3, "merge_threshold": 0.12}]
+)
+def test_resuming_from_states_equals_one_run(
+    fast_settings: Settings, overrides: dict[str, float]
+) -> None:
+    settings = replace(fast_settings, cluster=replace(fast_settings.cluster, **overrides))
     items = embed(mixed_stream(), settings)
     whole, one = run(settings, items)
     head, part = run(settings, items[:5])
@@ -57,6 +59,8 @@ def test_resuming_from_states_equals_one_run(fast_settings: Settings, merge_thre
     assert joined == [one.resolve(i) for i in whole]
     assert [s.id for s in resumed.states()] == [s.id for s in one.states()]
     assert [s.count for s in resumed.states()] == [s.count for s in one.states()]
+    if overrides["merge_threshold"]:
+        assert one.merged()  # the low threshold does merge stories on the way
 
 
 def test_new_ids_continue_after_resume(fast_settings: Settings) -> None:
