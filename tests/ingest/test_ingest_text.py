@@ -102,3 +102,36 @@ def test_sentence_per_line_without_blank_lines(tmp_path: Path) -> None:
     articles, report = _read(path)
     assert len(articles) == 2500 and report.read == 2500
     assert articles[-1].origin.endswith(":2500")
+
+
+WRAPPED = """\
+The attack on the harbour came on 8 January, just hours after the Defence
+Secretary Mark Ellis warned the President that he should expect
+retaliation over the sinking of the patrol boat in a raid on the port
+last week. The sprawling complex in the western province is shared with
+the navy.
+Navy Says Raid Was A Warning
+Ferry captain questioned by police
+"""
+
+
+def test_wrapped_prose_then_headlines_in_one_block(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.txt"
+    path.write_text(WRAPPED, encoding="utf-8")
+    articles, _ = _read(path)
+    assert [a.origin.rsplit(":", 1)[1] for a in articles] == ["1", "6", "7"]
+    assert articles[0].text.startswith("The attack on the harbour came on 8 January, just hours")
+    assert "Secretary Mark Ellis warned" in articles[0].text  # joined across an upper-case line
+    assert articles[0].text.endswith("is shared with the navy.")
+    assert [a.title for a in articles[1:]] == [
+        "Navy Says Raid Was A Warning",
+        "Ferry captain questioned by police",
+    ]
+
+
+def test_hyphenated_word_across_lines(tmp_path: Path) -> None:
+    path = tmp_path / "h.txt"
+    path.write_text("The inspectors said that the dam had been well-\nkept for many years.\n")
+    [article], _ = _read(path)
+    # joined without a space; the hyphen stays (a compound cannot be told from a split word)
+    assert article.text == "The inspectors said that the dam had been well-kept for many years."

@@ -3,8 +3,9 @@
 Blank lines separate blocks. Within a block, each line is its own item (a list of headlines,
 one sentence a line) unless the lines are wrapped prose: a break is joined when the line does
 not end a sentence and the next starts in lower case, or the line ends in a comma, a hyphen or a
-word like "the"; a block where most breaks are like that is wrapped prose and is joined whole,
-except after a short line that ends a sentence (the end of a paragraph).
+word like "the"; in a block where many breaks are like that (wrapped prose), a line as long as
+the wrap width is joined to the next too, and a shorter one ends its item (the end of a
+paragraph, or a headline between paragraphs).
 
 Short title-like items (at most ``headline_max_words`` words, and no final full stop or Title
 Case) become ``Article(title=...)``, others ``Article(text=...)``. Ids are content hashes
@@ -75,13 +76,15 @@ def split_block(lines: list[str]) -> list[list[str]]:
         return [lines] if lines else []
     strong = [_strong_join(a, b) for a, b in itertools.pairwise(lines)]
     wrapped = sum(strong) >= max(1.0, 0.4 * len(strong)) and len(lines) >= 3
-    width = max(len(line) for line in lines)
+    # the wrap width: the longest line that plainly continues (a long unwrapped line elsewhere
+    # in the block must not set it)
+    width = max((len(lines[i]) for i, s in enumerate(strong) if s), default=0)
     items: list[list[str]] = [[lines[0]]]
     for i, following in enumerate(lines[1:]):
         line = lines[i]
         join = strong[i]
         if not join and wrapped:
-            join = not (ends_sentence(line) and len(line) < 0.75 * width)
+            join = len(line) >= 0.75 * width  # a full line: broken by the wrap, not the writer
         if join:
             items[-1].append(following)
         else:
