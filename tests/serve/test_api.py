@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,18 @@ def test_pages_see_new_data_without_restart(db: Path) -> None:
         with Store(db) as store, store.transaction():
             store.db.execute("UPDATE stories SET size = 0 WHERE id = (SELECT min(id) FROM stories)")
         assert c.get("/api/stories").json()["page"]["total"] == before - 1
+
+
+@pytest.mark.parametrize("url", ["/search?q=the&source=", "/?x=1", "/sources",
+                                 "/sources/State%20Radio", "/search?entity=Dana%20Moss&q="])
+def test_html_pagination_keeps_the_query(client: Any, url: str) -> None:
+    html = client.get(url + "&per_page=1" if "?" in url else url + "?per_page=1").text
+    assert "page 1 of" in html
+    nxt = re.search(r'rel="next" href="([^"]+)"', html)
+    assert nxt is not None
+    target = nxt.group(1).replace("&amp;", "&")
+    assert "page=2" in target and "per_page=1" in target
+    if "q=the" in url:
+        assert "q=the" in target and "source=" not in target  # empty filters dropped
+    page2 = client.get(url.split("?")[0] + target)
+    assert page2.status_code == 200 and "page 2 of" in page2.text

@@ -86,7 +86,7 @@ def test_safe_link(url: str, link: str | None) -> None:
 
 def test_security_headers_on_every_response(client: Any) -> None:
     for url in ["/", "/api/stories", "/stories/none", "/static/style.css", "/openapi.json",
-                "/search?q=x&since=bad"]:
+                "/search?q=x&since=bad", "/"]:  # "/" twice: also when served from the cache
         h = client.get(url).headers
         csp = h["content-security-policy"]
         assert "default-src 'self'" in csp and "script-src 'self'" in csp, url

@@ -7,6 +7,7 @@ uvicorn. Needs the ``web`` extra: ``pip install 'storyline[web]'``. See ``docs/w
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,14 +26,17 @@ def create_app(
     allow_write: bool = False,
     token: str | None = None,
     settings: Settings | None = None,
+    cache_pages: int = 1024,
 ) -> FastAPI:
     """The web application over the store at ``db_path`` (read-only unless ``allow_write``,
-    which adds ``POST /api/ingest`` guarded by the bearer ``token``)."""
+    which adds ``POST /api/ingest`` guarded by the bearer ``token``). ``cache_pages``: how many
+    rendered responses to keep until the store changes (0 = no cache)."""
     require("fastapi", "web")
     require("jinja2", "web")
     from storyline.serve._app import build_app
 
-    return build_app(db_path, allow_write=allow_write, token=token, settings=settings)
+    return build_app(db_path, allow_write=allow_write, token=token, settings=settings,
+                     cache_pages=cache_pages)
 
 
 def serve(
@@ -42,8 +46,23 @@ def serve(
     allow_write: bool = False,
     token: str | None = None,
     settings: Settings | None = None,
+    workers: int = 1,
+    cache_pages: int = 1024,
 ) -> None:
-    """Run the web application with uvicorn until interrupted."""
+    """Run the web application with uvicorn until interrupted. ``workers`` > 1 runs that many
+    processes (each with its own read-only connections and page cache; default settings)."""
     uvicorn = require("uvicorn", "web")
-    app = create_app(db_path, allow_write=allow_write, token=token, settings=settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    if workers <= 1:
+        app = create_app(db_path, allow_write=allow_write, token=token, settings=settings,
+                         cache_pages=cache_pages)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        return
+    create_app(db_path, allow_write=allow_write, token=token, cache_pages=0)  # check + migrate
+    os.environ.update({
+        "STORYLINE_SERVE_DB": str(Path(db_path).resolve()),
+        "STORYLINE_SERVE_WRITE": "1" if allow_write else "0",
+        "STORYLINE_SERVE_TOKEN": token or "",
+        "STORYLINE_SERVE_CACHE": str(cache_pages),
+    })
+    uvicorn.run("storyline.serve._app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="info", access_log=False)

@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -72,6 +73,62 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PageCache:
+    """ASGI middleware: keeps the last ``max_entries`` successful GET responses (pages and API)
+    per URL and serves them again until the store's files change (any committed write
+    invalidates every entry). Static files are left to the browser cache."""
+
+    def __init__(self, app: ASGIApp, reader: q.Reader, max_entries: int = 1024,
+                 max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.app = app
+        self.reader = reader
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.version: tuple[int, ...] = ()
+        self.entries: OrderedDict[tuple[str, bytes], tuple[Message, bytes]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "GET"
+                or scope["path"].startswith("/static/")):
+            await self.app(scope, receive, send)
+            return
+        version = self.reader.fingerprint()
+        if version != self.version:
+            self.entries.clear()
+            self.size, self.version = 0, version
+        key = (scope["path"], scope.get("query_string", b""))
+        if (hit := self.entries.get(key)) is not None:
+            self.entries.move_to_end(key)
+            await send(hit[0])
+            await send({"type": "http.response.body", "body": hit[1]})
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    self._keep(key, version, start, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _keep(self, key: tuple[str, bytes], version: tuple[int, ...], start: Message,
+              body: bytes) -> None:
+        if version != self.version or len(body) > self.max_bytes // 16:
+            return
+        self.entries[key] = (start, body)
+        self.size += len(body)
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            _, (_, old) = self.entries.popitem(last=False)
+            self.size -= len(old)
 
 
 # -- templates ----------------------------------------------------------------------------------
@@ -163,6 +220,7 @@ def _conn(request: Request) -> Iterator[sqlite3.Connection]:
 
 Conn = Annotated[sqlite3.Connection, Depends(_conn)]
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
+PerPage = Annotated[int, Query(ge=1, le=100, description="items per page")]
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -196,7 +254,7 @@ api = APIRouter(prefix="/api", tags=["api"])
 
 @api.get("/stories", response_model=m.FrontPageModel, summary="Ranked stories (front page)")
 def api_stories(request: Request, conn: Conn, page: PageNo = 1,
-                per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> m.FrontPageModel:
+                per_page: PerPage = 20) -> m.FrontPageModel:
     ranking = _reader(request).ranking(conn)
     cards, pg = q.front_page(conn, ranking, page, per_page)
     return m.FrontPageModel(
@@ -206,7 +264,7 @@ def api_stories(request: Request, conn: Conn, page: PageNo = 1,
 
 @api.get("/stories/{story_id}", response_model=m.StoryModel, summary="One story (story page)")
 def api_story(request: Request, story_id: str, conn: Conn, page: PageNo = 1,
-              per_page: Annotated[int, Query(ge=1, le=100)] = 50) -> m.StoryModel:
+              per_page: PerPage = 50) -> m.StoryModel:
     detail = q.story_detail(conn, story_id, page, per_page, _reader(request).ranking(conn).scores)
     if detail is None:
         raise HTTPException(404, f"no story {story_id!r}")
@@ -222,7 +280,7 @@ def api_search(
     source: str | None = None,
     entity: str | None = None,
     page: PageNo = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    per_page: PerPage = 20,
 ) -> m.SearchModel:
     filters = _filters(since, until, source, entity)
     result = q.search(conn, text, filters, page, per_page)
@@ -235,7 +293,7 @@ def api_search(
 
 @api.get("/sources", response_model=m.SourcesModel, summary="Every source")
 def api_sources(conn: Conn, page: PageNo = 1,
-                per_page: Annotated[int, Query(ge=1, le=100)] = 50) -> m.SourcesModel:
+                per_page: PerPage = 50) -> m.SourcesModel:
     rows, pg = q.sources_index(conn, page, per_page)
     return m.SourcesModel(
         sources=[m.SourceSummaryModel(name=n, articles=a, stories=s) for n, a, s in rows],
@@ -245,7 +303,7 @@ def api_sources(conn: Conn, page: PageNo = 1,
 @api.get("/sources/{name:path}", response_model=m.SourcePageModel,
          summary="Stories a source covered")
 def api_source(request: Request, name: str, conn: Conn, page: PageNo = 1,
-               per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> m.SourcePageModel:
+               per_page: PerPage = 20) -> m.SourcePageModel:
     result = q.source_page(conn, name, page, per_page, _reader(request).ranking(conn).scores)
     if result is None:
         raise HTTPException(404, f"no source {name!r}")
@@ -255,7 +313,7 @@ def api_source(request: Request, name: str, conn: Conn, page: PageNo = 1,
 @api.get("/entities/{name:path}", response_model=m.EntityPageModel,
          summary="Stories an entity appears in")
 def api_entity(request: Request, name: str, conn: Conn, page: PageNo = 1,
-               per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> m.EntityPageModel:
+               per_page: PerPage = 20) -> m.EntityPageModel:
     result = q.entity_page(conn, name, page, per_page, _reader(request).ranking(conn).scores)
     if result is None:
         raise HTTPException(404, f"no entity {name!r}")
@@ -268,16 +326,18 @@ pages = APIRouter(include_in_schema=False)
 
 
 @pages.get("/", response_class=HTMLResponse)
-def page_front(request: Request, conn: Conn, page: PageNo = 1) -> HTMLResponse:
+def page_front(request: Request, conn: Conn, page: PageNo = 1, per_page: PerPage = 20
+               ) -> HTMLResponse:
     ranking = _reader(request).ranking(conn)
-    cards, pg = q.front_page(conn, ranking, page)
+    cards, pg = q.front_page(conn, ranking, page, per_page)
     return _render(request, "index.html", stories=cards, page=pg, reference=ranking.reference,
                    api=f"/api/stories{_qs(request.query_params)}")
 
 
 @pages.get("/stories/{story_id}", response_class=HTMLResponse)
-def page_story(request: Request, story_id: str, conn: Conn, page: PageNo = 1) -> HTMLResponse:
-    detail = q.story_detail(conn, story_id, page, scores=_reader(request).ranking(conn).scores)
+def page_story(request: Request, story_id: str, conn: Conn, page: PageNo = 1,
+               per_page: PerPage = 50) -> HTMLResponse:
+    detail = q.story_detail(conn, story_id, page, per_page, _reader(request).ranking(conn).scores)
     if detail is None:
         raise HTTPException(404, "No such story.")
     return _render(request, "story.html", story=detail,
@@ -294,23 +354,26 @@ def page_search(
     source: str | None = None,
     entity: str | None = None,
     page: PageNo = 1,
+    per_page: PerPage = 20,
 ) -> HTMLResponse:
     filters = _filters(since, until, source, entity)
-    result = q.search(conn, text, filters, page)
+    result = q.search(conn, text, filters, page, per_page)
     return _render(request, "search.html", result=result,
                    api=f"/api/search{_qs(request.query_params)}")
 
 
 @pages.get("/sources", response_class=HTMLResponse)
-def page_sources(request: Request, conn: Conn, page: PageNo = 1) -> HTMLResponse:
-    rows, pg = q.sources_index(conn, page)
+def page_sources(request: Request, conn: Conn, page: PageNo = 1, per_page: PerPage = 50
+                 ) -> HTMLResponse:
+    rows, pg = q.sources_index(conn, page, per_page)
     return _render(request, "sources.html", sources=rows, page=pg,
                    api=f"/api/sources{_qs(request.query_params)}")
 
 
 @pages.get("/sources/{name:path}", response_class=HTMLResponse)
-def page_source(request: Request, name: str, conn: Conn, page: PageNo = 1) -> HTMLResponse:
-    result = q.source_page(conn, name, page, scores=_reader(request).ranking(conn).scores)
+def page_source(request: Request, name: str, conn: Conn, page: PageNo = 1,
+                per_page: PerPage = 20) -> HTMLResponse:
+    result = q.source_page(conn, name, page, per_page, _reader(request).ranking(conn).scores)
     if result is None:
         raise HTTPException(404, "No such source.")
     return _render(request, "source.html", result=result,
@@ -318,8 +381,9 @@ def page_source(request: Request, name: str, conn: Conn, page: PageNo = 1) -> HT
 
 
 @pages.get("/entities/{name:path}", response_class=HTMLResponse)
-def page_entity(request: Request, name: str, conn: Conn, page: PageNo = 1) -> HTMLResponse:
-    result = q.entity_page(conn, name, page, scores=_reader(request).ranking(conn).scores)
+def page_entity(request: Request, name: str, conn: Conn, page: PageNo = 1,
+                per_page: PerPage = 20) -> HTMLResponse:
+    result = q.entity_page(conn, name, page, per_page, _reader(request).ranking(conn).scores)
     if result is None:
         raise HTTPException(404, "No such entity.")
     return _render(request, "entity.html", result=result,
@@ -417,6 +481,7 @@ def build_app(
     allow_write: bool = False,
     token: str | None = None,
     settings: Settings | None = None,
+    cache_pages: int = 1024,
 ) -> FastAPI:
     """See :func:`storyline.serve.create_app`."""
     path = Path(db_path)
@@ -428,8 +493,10 @@ def build_app(
         openapi_url="/openapi.json",
         description="Stories built by storyline: every HTML page's data as JSON (docs/web.md).",
     )
-    app.state.reader = q.Reader(path)
-    app.add_middleware(SecurityHeaders)
+    app.state.reader = reader = q.Reader(path)
+    if cache_pages:
+        app.add_middleware(PageCache, reader=reader, max_entries=cache_pages)
+    app.add_middleware(SecurityHeaders)  # outermost: cached responses get the headers too
     app.add_exception_handler(StarletteHTTPException, _error)  # type: ignore[arg-type]
     app.include_router(api)
     if allow_write and token:
@@ -442,3 +509,16 @@ def build_app(
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for multi-worker uvicorn (``storyline.serve.serve(workers=N)``): the settings
+    travel in ``STORYLINE_SERVE_*`` environment variables."""
+    import os
+
+    return build_app(
+        os.environ["STORYLINE_SERVE_DB"],
+        allow_write=os.environ.get("STORYLINE_SERVE_WRITE") == "1",
+        token=os.environ.get("STORYLINE_SERVE_TOKEN") or None,
+        cache_pages=int(os.environ.get("STORYLINE_SERVE_CACHE", "1024")),
+    )

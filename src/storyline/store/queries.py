@@ -304,7 +304,8 @@ class Reader:
     def connect(self) -> sqlite3.Connection:
         return connect_readonly(self.path)
 
-    def _fingerprint(self) -> tuple[int, ...]:
+    def fingerprint(self) -> tuple[int, ...]:
+        """Changes whenever the store's files change (any committed write)."""
         out: list[int] = []
         for suffix in ("", "-wal"):
             try:
@@ -316,7 +317,7 @@ class Reader:
         return tuple(out)
 
     def ranking(self, conn: sqlite3.Connection) -> Ranking:
-        key = self._fingerprint()
+        key = self.fingerprint()
         cached = self._ranking
         if cached and cached[0] == key:
             return cached[1]
