@@ -27,11 +27,12 @@ from storyline.ingest import IngestReport, read_inputs
 
 MB = 1024 * 1024
 MEMORY = False  # set by --memory
-WORDS = (
+_WORD_LIST = (
     "council harbour ferry terminal vote minister storm port bridge police court budget "
     "election strike rail union talks agreement flood river dam engineers report city mayor "
     "protest hospital school fire crews evacuated quake rescue aid officials said on tuesday"
-).split()
+)
+WORDS = _WORD_LIST.split()
 
 
 def sentence(rng: random.Random, n: int = 18) -> str:
@@ -79,7 +80,7 @@ def timed(label: str, path: Path, fmt: str | None = None, unit: str = "records")
 
 def make(path: Path, write: Callable[[io.TextIOBase], None], compress: bool = False) -> Path:
     opener = gzip.open if compress else open
-    with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
+    with opener(path, "wt", encoding="utf-8") as fh:
         write(fh)
     return path
 
@@ -188,7 +189,8 @@ def bench_datasets() -> None:
         start = time.perf_counter()
         count = sum(1 for _ in read_inputs([t17], report=report))
         elapsed = time.perf_counter() - start
-        print(f"{'dataset t17 (folder)':<28} {count:>8} records  {elapsed:7.2f} s  {report.summary()}")
+        label = "dataset t17 (folder)"
+        print(f"{label:<28} {count:>8} records  {elapsed:7.2f} s  {report.summary()}")
 
 
 def main() -> None:

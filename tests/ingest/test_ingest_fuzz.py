@@ -39,6 +39,10 @@ SAMPLES: dict[str, tuple[str, bytes]] = {
     "jsonl": ("a.jsonl", JSONL),
     "jsonl.gz": ("a.jsonl.gz", gzip.compress(JSONL)),
     "clusters": ("c.jsonl", CLUSTERS.encode()),
+    "json-array": (
+        "e.json",
+        json.dumps([json.loads(x) for x in JSONL.splitlines()], indent=1).encode(),
+    ),
     "csv": ("t.csv", b'id,title,text,date\n1,"A, b",Body,2024-01-01\n2,B,"multi\nline",x\n'),
     "rss": ("f.rss", RSS2.encode()),
     "rdf": ("f.rdf", RDF.encode()),
@@ -48,7 +52,7 @@ SAMPLES: dict[str, tuple[str, bytes]] = {
     "warc": ("a.warc", _warc_bytes(False)),
     "warc.gz": ("a.warc.gz", _warc_bytes(True)),
 }
-FORMAT_OF = {"jsonl.gz": "jsonl", "rdf": "rss", "warc.gz": "warc"}
+FORMAT_OF = {"json-array": "jsonl", "jsonl.gz": "jsonl", "rdf": "rss", "warc.gz": "warc"}
 
 
 @st.composite

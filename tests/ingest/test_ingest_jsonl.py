@@ -192,3 +192,43 @@ def test_missing_cluster_id_uses_file_and_line(tmp_path: Path) -> None:
     path = _write_lines(tmp_path / "c.jsonl", [{"articles": [{"text": "x y z."}]}])
     [(cid, _)] = read_clusters(path)
     assert cid == "c.jsonl:1"
+
+
+def test_json_array_and_pretty_printed_objects(tmp_path: Path) -> None:
+    array = tmp_path / "export.json"
+    array.write_text(
+        json.dumps(
+            [
+                {"title": "Pretty", "text": "Body one."},
+                {"id": "x2", "text": "Body two."},
+                42,
+                {"id": "K", "articles": [{"text": "In a cluster."}]},
+            ],
+            indent=2,
+        )
+    )
+    report = IngestReport()
+    articles = list(read_inputs([array], report=report))
+    assert [a.title or a.text for a in articles] == ["Pretty", "Body two.", "In a cluster."]
+    assert articles[0].origin == f"{array} item 1" and articles[2].cluster == "K"
+    assert report.skipped == {"not a JSON object": 1}
+
+    pretty = tmp_path / "objects.json"
+    pretty.write_text('{"title": "A",\n "text": "one"}\n{\n  "title": "B"\n}\n')
+    assert [a.title for a in read_inputs([pretty])] == ["A", "B"]
+
+
+def test_json_array_cut_short_and_minified_large(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json"
+    cut.write_text('[{"title": "kept", "text": "x"}, {"title": "lost')
+    report = IngestReport()
+    assert [a.title for a in read_inputs([cut], report=report)] == ["kept"]
+    assert report.skipped == {"invalid JSON": 1}
+    # a minified array on one line, far longer than the line cap, still streams record by record
+    big = tmp_path / "big.json"
+    records = [{"id": f"r{i}", "text": "word " * 200} for i in range(3000)]
+    big.write_text(json.dumps(records))
+    settings = IngestSettings(max_record_chars=10_000)
+    report = IngestReport()
+    assert sum(1 for _ in read_inputs([big], settings=settings, report=report)) == 3000
+    assert report.total_skipped == 0

@@ -34,7 +34,7 @@ from pathlib import Path
 from storyline.config import IngestSettings
 from storyline.errors import InputError
 from storyline.ingest._records import IdMinter
-from storyline.ingest._source import sniff
+from storyline.ingest._source import HEAD_BYTES, sniff
 from storyline.ingest.base import FileReport, IngestReport, Problem, Reader
 from storyline.ingest.feeds import parse_opml, read_feed, read_opml
 from storyline.ingest.fetch import Fetcher, FetchError, FetchResult, FetchSettings
@@ -210,6 +210,8 @@ def detect_format(path: Path) -> str:
             return "rss"
     if first.startswith("{") and (_CLUSTER_KEY.search(first) or _is_json_object(first)):
         return _json_kind(first)
+    if first.startswith("[") and head.lstrip("\ufeff \t\r\n")[1:].lstrip().startswith("{"):
+        return _json_kind(head[:HEAD_BYTES])  # a JSON array of objects
     if kind is None and _looks_like_csv_header(first):
         return "csv"
     return "text"

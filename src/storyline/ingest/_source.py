@@ -23,7 +23,16 @@ from typing import BinaryIO, TypeVar
 
 from storyline.ingest.base import IngestReport
 
-__all__ = ["CHUNK_BYTES", "HEAD_BYTES", "Line", "Sniff", "open_binary", "open_lines", "sniff"]
+__all__ = [
+    "CHUNK_BYTES",
+    "HEAD_BYTES",
+    "Line",
+    "Sniff",
+    "open_binary",
+    "open_lines",
+    "open_text",
+    "sniff",
+]
 
 _T = TypeVar("_T", bytes, str)
 
@@ -275,3 +284,36 @@ def _strip_terminator(text: str, number: int) -> str:
     if number == 1 and text.startswith("\ufeff"):
         text = text[1:]
     return text[:-1] if text.endswith("\r") else text
+
+
+def open_text(path: Path, report: IngestReport, where: str | None = None) -> Iterator[str]:
+    """Stream ``path`` as decoded text chunks (for formats that are not line-based, such as a
+    pretty-printed JSON array). UTF-8 (or the BOM's encoding); undecodable bytes become U+FFFD,
+    counted once as a ``not UTF-8`` warning. Binary and empty files are reported, giving nothing.
+    """
+    name = where or str(path)
+    try:
+        info = sniff(path)
+        stream, gzipped = open_binary(path)
+    except OSError as exc:
+        report.skip(name, "unreadable file", exc.strerror or str(exc))
+        return
+    with stream:
+        if info.binary:
+            report.skip(name, "binary file", "NUL or control bytes in the first 8 KB")
+            return
+        if info.empty and not info.gzipped:
+            report.skip(name, "empty file")
+            return
+        encoding = "utf-8-sig" if info.encoding == "utf-8" else info.encoding
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        bad = False
+        for chunk in _chunks(stream, name, gzipped, report):
+            text = decoder.decode(chunk)
+            bad = bad or "\ufffd" in text
+            yield text
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+        if bad:
+            report.warn(name, "not UTF-8", "undecodable bytes replaced by U+FFFD")

@@ -16,11 +16,18 @@ from typing import Any
 
 from storyline.config import IngestSettings
 from storyline.ingest._records import IdMinter, as_text, record_to_article
-from storyline.ingest._source import open_lines
+from storyline.ingest._source import open_lines, open_text, sniff
 from storyline.ingest.base import IngestReport
 from storyline.models import Article
 
-__all__ = ["CLUSTER_LINE_FACTOR", "iter_json_objects", "read_clusters", "read_jsonl"]
+__all__ = [
+    "CLUSTER_LINE_FACTOR",
+    "is_json_stream",
+    "iter_json_objects",
+    "iter_json_values",
+    "read_clusters",
+    "read_jsonl",
+]
 
 #: a cluster line holds many articles: its cap is this many times ``max_record_chars``
 CLUSTER_LINE_FACTOR = 16
@@ -53,6 +60,76 @@ def iter_json_objects(
         yield where, value
 
 
+_WHITESPACE_OR_COMMA = frozenset(" \t\r\n,\ufeff")
+
+
+def is_json_stream(path: Path) -> bool:
+    """True for a file that is not one JSON value a line: a JSON array (``[{...}, ...]``), or a
+    ``.json`` file whose first line is not a whole JSON value (pretty-printed objects)."""
+    try:
+        head = sniff(path).head_text.lstrip("\ufeff \t\r\n")
+    except OSError:
+        return False
+    if head.startswith("["):
+        return True
+    if not path.name.lower().removesuffix(".gz").endswith(".json"):
+        return False
+    first = head.split("\n", 1)[0].strip()
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
+def iter_json_values(
+    path: Path, report: IngestReport, max_chars: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, object)`` for each object of a JSON array or a stream of (pretty-printed) JSON
+    values, read in chunks (bounded memory). A value that does not parse within ``max_chars``
+    ends the file, reported; values that are not objects are reported and skipped."""
+    decoder = json.JSONDecoder()
+    buf, pos, index = "", 0, 0
+    for chunk in open_text(path, report):
+        buf = buf[pos:] + chunk
+        pos = 0
+        while True:
+            while pos < len(buf) and (buf[pos] in _WHITESPACE_OR_COMMA or buf[pos] in "[]"):
+                pos += 1
+            if pos >= len(buf):
+                break
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if len(buf) - pos > max_chars:
+                    where = f"{path} item {index + 1}"
+                    report.skip(where, "invalid JSON", f"{exc.msg}; stopped reading the file")
+                    return
+                break  # an incomplete value: read more
+            except RecursionError:
+                report.skip(f"{path} item {index + 1}", "invalid JSON", "nested too deeply")
+                return
+            index += 1
+            pos = end
+            where = f"{path} item {index}"
+            if isinstance(value, dict):
+                yield where, value
+            else:
+                report.skip(where, "not a JSON object", f"found {type(value).__name__}")
+    rest = buf[pos:].strip(" \t\r\n,]")
+    if rest:
+        where = f"{path} item {index + 1}"
+        report.skip(where, "invalid JSON", "malformed or incomplete value at the end of the file")
+
+
+def _objects(
+    path: Path, report: IngestReport, max_chars: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    if is_json_stream(path):
+        return iter_json_values(path, report, max_chars)
+    return iter_json_objects(path, report, max_chars)
+
+
 def _is_cluster(value: dict[str, Any]) -> bool:
     return isinstance(value.get("articles"), list)
 
@@ -83,6 +160,11 @@ def cluster_articles(
     return cluster_id, articles
 
 
+def _fallback_id(path: Path, where: str) -> str:
+    """``name:line`` (or ``name:item``) for a cluster without an id."""
+    return f"{path.name}:{where.rsplit(':' if where.startswith(f'{path}:') else ' ', 1)[1]}"
+
+
 def read_jsonl(
     path: Path,
     report: IngestReport,
@@ -92,10 +174,10 @@ def read_jsonl(
     """Articles from a JSON Lines file of articles and/or clusters, in file order."""
     mint = mint or IdMinter()
     cap = settings.max_record_chars * CLUSTER_LINE_FACTOR
-    for where, value in iter_json_objects(path, report, cap):
+    for where, value in _objects(path, report, cap):
         if _is_cluster(value):
             _, articles = cluster_articles(
-                value, where, report, mint, settings, f"{path.name}:{where.rsplit(':', 1)[1]}"
+                value, where, report, mint, settings, _fallback_id(path, where)
             )
             report.ok(len(articles))
             yield from articles
@@ -125,13 +207,12 @@ def read_clusters(
         report.begin_file(path, "clusters")
     mint = mint or IdMinter()
     cap = settings.max_record_chars * CLUSTER_LINE_FACTOR
-    for where, value in iter_json_objects(path, report, cap):
+    for where, value in _objects(path, report, cap):
         if not _is_cluster(value):
             report.skip(where, "not a cluster", 'no "articles" list')
             continue
-        number = where.rsplit(":", 1)[1]
         cluster_id, articles = cluster_articles(
-            value, where, report, mint, settings, f"{path.name}:{number}"
+            value, where, report, mint, settings, _fallback_id(path, where)
         )
         if not articles:
             report.skip(where, "empty cluster", f"cluster {cluster_id!r} has no valid article")
