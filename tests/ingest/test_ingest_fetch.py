@@ -214,3 +214,16 @@ def test_address_checks_without_network() -> None:
     ]
     with pytest.raises(FetchError, match="unsupported URL"), Fetcher() as fetcher:
         fetcher.get("file:///etc/passwd")
+
+
+def test_dns_rebinding_is_caught_at_connect_time(local_server: LocalServer) -> None:
+    """The name passes the first check (a public answer), then resolves to 127.0.0.1 when the
+    connection is made: the connect-time check refuses it, and no request reaches the server."""
+    answers = iter([["93.184.216.34"]] + [["127.0.0.1"]] * 10)
+    local_server.serve("/a", "should never be served")
+    settings = FetchSettings(min_interval=0.0, respect_robots=False, retries=0)
+    fetcher = Fetcher(settings, resolver=lambda h, p: next(answers))
+    with fetcher, pytest.raises(FetchError) as err:
+        fetcher.get(f"http://rebind.test:{local_server.port}/a")
+    assert err.value.reason == "refused private address"
+    assert local_server.hits == []
