@@ -227,3 +227,15 @@ def test_dns_rebinding_is_caught_at_connect_time(local_server: LocalServer) -> N
         fetcher.get(f"http://rebind.test:{local_server.port}/a")
     assert err.value.reason == "refused private address"
     assert local_server.hits == []
+
+
+def test_robots_txt_is_refetched_after_its_ttl(local_server: LocalServer) -> None:
+    local_server.serve("/p", "x")
+    now = [1000.0]
+    settings = FetchSettings(min_interval=0.0, allow_private=True, robots_ttl=60.0)
+    with Fetcher(settings, clock=lambda: now[0]) as fetcher:
+        fetcher.get(f"{local_server.base}/p")
+        fetcher.get(f"{local_server.base}/p")
+        now[0] += 61.0
+        fetcher.get(f"{local_server.base}/p")
+    assert local_server.hits.count("/robots.txt") == 2

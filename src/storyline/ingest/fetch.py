@@ -77,6 +77,8 @@ class FetchSettings:
     min_interval: float = 1.0
     max_redirects: int = 5
     respect_robots: bool = True
+    #: seconds a host's robots.txt is trusted before it is fetched again (long-running watch)
+    robots_ttl: float = 6 * 3600
     allow_private: bool = False
     #: hosts (``name`` or ``name:port``) allowed to resolve to private addresses
     private_hosts: tuple[str, ...] = ()
@@ -207,7 +209,7 @@ class Fetcher:
         self._clock = clock
         self._last: dict[str, float] = {}
         self._delay: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
         self.validators: dict[str, dict[str, str]] = self._load_cache()
         transport = httpx.HTTPTransport(retries=0)
         pool = getattr(transport, "_pool", None)
@@ -281,13 +283,14 @@ class Fetcher:
             return True
         parts = urlsplit(url)
         netloc = parts.netloc.lower()
-        if netloc not in self._robots:
-            self._robots[netloc] = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
-            parser = self._robots[netloc]
-            delay = parser.crawl_delay(self.settings.user_agent) if parser else None
+        cached = self._robots.get(netloc)
+        if cached is None or self._clock() - cached[0] > self.settings.robots_ttl:
+            loaded = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+            self._robots[netloc] = (self._clock(), loaded)
+            delay = loaded.crawl_delay(self.settings.user_agent) if loaded else None
             if delay:
                 self._delay[netloc] = min(float(delay), self.settings.max_backoff)
-        parser = self._robots[netloc]
+        parser = self._robots[netloc][1]
         if parser is None:
             return False
         return parser.can_fetch(self.settings.user_agent, url)
