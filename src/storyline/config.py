@@ -21,6 +21,7 @@ __all__ = [
     "EmbedSettings",
     "ClusterSettings",
     "SummarySettings",
+    "EnrichSettings",
 ]
 
 T = TypeVar("T")
@@ -106,12 +107,28 @@ class SummarySettings:
 
 
 @dataclass(frozen=True)
+class EnrichSettings:
+    #: build a dated timeline per story
+    timeline: bool = True
+    #: sentences per timeline date
+    timeline_sentences: int = 1
+    #: named entities: "auto" (spaCy when installed, else the capitalized-phrase heuristic),
+    #: "spacy", "heuristic" or "off" (keeps NER off the hot path)
+    entities: str = "auto"
+    #: entities kept per story
+    entities_top: int = 20
+    #: find numbers and claims that sources state differently
+    disagreements: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     embed: EmbedSettings = field(default_factory=EmbedSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     summary: SummarySettings = field(default_factory=SummarySettings)
+    enrich: EnrichSettings = field(default_factory=EnrichSettings)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """A copy with the given (possibly nested, possibly partial) values replaced."""

@@ -20,6 +20,7 @@ from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
 from storyline.embed import Embedder, get_embedder
+from storyline.enrich.extras import compute_extras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_clusters, read_inputs
@@ -28,7 +29,7 @@ from storyline.models import Article, Document, Embedded, Story, Summary
 from storyline.normalize import normalize, normalize_one
 from storyline.store import Store
 
-__all__ = ["RunResult", "run", "enrich_story", "summarize_articles", "summarize_clusters"]
+__all__ = ["RunResult", "run", "ingest_articles", "enrich_story", "summarize_articles", "summarize_clusters"]
 
 log = logging.getLogger("storyline")
 
@@ -68,13 +69,26 @@ def run(
 ) -> RunResult:
     """Ingest files into ``store`` and bring every story they touch up to date."""
     result = RunResult()
+    articles = read_inputs(paths, fmt, settings.ingest, result.report)
+    return ingest_articles(articles, store, settings, progress, result)
+
+
+def ingest_articles(
+    articles: Iterable[Article],
+    store: Store,
+    settings: Settings = Settings(),
+    progress: Progress | None = None,
+    result: RunResult | None = None,
+) -> RunResult:
+    """The pipeline over a stream of articles: normalize, dedupe, embed and cluster them batch by
+    batch (each batch one transaction), then enrich every story that changed."""
+    result = result or RunResult()
     embedder = get_embedder(settings.embed)
     deduper = Deduper(settings.dedupe)
     for doc_id, content_hash, signature in store.dedupe_index():
         deduper.add(doc_id, content_hash, signature)
     clusterer = OnlineClusterer(settings.cluster, store.load_states())
 
-    articles = read_inputs(paths, fmt, settings.ingest, result.report)
     for batch in _batches(articles, BATCH):
         _ingest_batch(batch, store, deduper, embedder, clusterer, result)
         if progress:
@@ -183,9 +197,11 @@ def enrich_story(
         start=min(times) if times else None,
         end=max(times) if times else None,
     )
+    extras = compute_extras(on_topic, settings.enrich, summarizer.embedder)
     with store.transaction():
         store.set_off_topic(story_id, off)
         store.save_story(story)
+        store.save_extras(story_id, extras)
     return story
 
 

@@ -96,12 +96,13 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         articles = store.articles((*story.members, *story.off_topic))
         siblings = [s for s in (store.story(i) for i in store.storyline_members(story.storyline_id))
                     if s]
+        extras = store.extras(story.id)
     if args.json:
-        out = story_json(story, articles)
+        out = story_json(story, articles, extras)
         out["storyline_events"] = [s.id for s in siblings]
         _emit([out])
     else:
-        print(story_full(story, articles, siblings))
+        print(story_full(story, articles, siblings, extras))
     return 0
 
 
@@ -199,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("filter", help="flag off-topic articles in each cluster (JSON lines)")
     p.add_argument("file")
     p.set_defaults(handler=cmd_filter)
+
+    from storyline.cli.extra import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

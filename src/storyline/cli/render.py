@@ -6,6 +6,7 @@ import textwrap
 from datetime import datetime
 from typing import Any
 
+from storyline.enrich.extras import StoryExtras
 from storyline.models import Article, Story
 
 __all__ = ["story_json", "story_brief", "story_full"]
@@ -22,7 +23,9 @@ def _span(story: Story) -> str:
     return start if start == end else f"{start} .. {end}"
 
 
-def story_json(story: Story, articles: dict[str, Article] | None = None) -> dict[str, Any]:
+def story_json(
+    story: Story, articles: dict[str, Article] | None = None, extras: StoryExtras | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": story.id,
         "storyline": story.storyline_id,
@@ -39,6 +42,9 @@ def story_json(story: Story, articles: dict[str, Article] | None = None) -> dict
         "members": list(story.members),
         "off_topic": list(story.off_topic),
     }
+    if extras is not None:
+        out.update(timeline=extras.timeline or [], entities=extras.entities or [],
+                   disagreements=extras.disagreements or [])
     if articles is not None:
         out["articles"] = [
             {"id": a.id, "title": a.title, "text": a.text[:500], "time": _d(a.time),
@@ -67,7 +73,34 @@ def _item(article: Article) -> str:
     return f"  - [{article.id}] {prefix}{textwrap.shorten(text, 110, placeholder=' …')}"
 
 
-def story_full(story: Story, articles: dict[str, Article], siblings: list[Story]) -> str:
+def _extras_lines(extras: StoryExtras) -> list[str]:
+    lines: list[str] = []
+    if extras.timeline:
+        lines += ["", "Timeline:"]
+        for t in extras.timeline:
+            lines.append(textwrap.fill(f"{t['date']}  {t['text']}", 100, subsequent_indent=" " * 12))
+    if extras.entities:
+        lines += ["", "Entities:"]
+        lines.append(textwrap.fill(
+            ", ".join(f"{e['name']} ({e['label']}, {e['mentions']})" for e in extras.entities),
+            100, initial_indent="  ", subsequent_indent="  "))
+    if extras.disagreements:
+        lines += ["", "Where sources disagree:"]
+        for d in extras.disagreements:
+            lines.append(f"  {d['topic']}:")
+            for c in d["claims"]:
+                who = ", ".join(c["sources"] or c["articles"])
+                lines.append(textwrap.fill(f"- {c['value']}: \"{c['text']}\" ({who})", 100,
+                                           initial_indent="    ", subsequent_indent="      "))
+    return lines
+
+
+def story_full(
+    story: Story,
+    articles: dict[str, Article],
+    siblings: list[Story],
+    extras: StoryExtras | None = None,
+) -> str:
     lines = [
         story.headline,
         "=" * min(len(story.headline), 100),
@@ -79,6 +112,7 @@ def story_full(story: Story, articles: dict[str, Article], siblings: list[Story]
     for n, s in enumerate(story.summary.sentences, 1):
         lines.append(textwrap.fill(f"{n}. {s.text}", 100, subsequent_indent="   "))
         lines.append(f"   sources: {', '.join(s.articles)}")
+    lines += _extras_lines(extras or StoryExtras())
     lines += ["", f"Items ({len(story.members)}):"]
     lines += [_item(articles[i]) for i in story.members if i in articles]
     if story.off_topic:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.base import StoryState
+from storyline.enrich.extras import StoryExtras
 from storyline.errors import StorylineError
 from storyline.models import Article, Story, Summary, SummarySentence
 from storyline.store.schema import MIGRATIONS
@@ -224,6 +225,21 @@ class Store:
             (story.storyline_id, story.headline, json.dumps(summary), len(story.members),
              json.dumps(list(story.sources)), _iso(story.start), _iso(story.end), _now(), story.id),
         )
+
+    def save_extras(self, story_id: str, extras: StoryExtras) -> None:
+        """A story's timeline, entities and disagreements (inside the caller's transaction)."""
+        from storyline.store.queries import write_story_extras
+
+        write_story_extras(self.db, story_id, timeline=extras.timeline, entities=extras.entities,
+                           disagreements=extras.disagreements)
+
+    def extras(self, story_id: str) -> StoryExtras:
+        row = self.db.execute(
+            "SELECT timeline, entities, disagreements FROM story_extras WHERE story_id = ?",
+            (story_id,)).fetchone()
+        if row is None:
+            return StoryExtras()
+        return StoryExtras(*(json.loads(v) if v else None for v in row))
 
     def _story(self, row: sqlite3.Row) -> Story:
         members = [r[0] for r in self.db.execute(

@@ -1,0 +1,115 @@
+"""CLI contract tests: the JSON shapes of the batch commands, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storyline.cli import build_parser, main
+
+from tests.conftest import EXAMPLES, ROOT
+
+FAST = ["--embedder", "tfidf"]
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def cluster_file(tmp_path: Path) -> Path:
+    rows = [json.loads(line) for line in (EXAMPLES / "demo-news.jsonl").read_text().splitlines()]
+    clusters = {}
+    for r in rows:
+        clusters.setdefault(r["id"].split("-")[0], []).append(r)
+    path = tmp_path / "clusters.jsonl.gz"
+    with gzip.open(path, "wt") as fh:
+        for cid, arts in clusters.items():
+            fh.write(json.dumps({"id": cid, "articles": arts}) + "\n")
+    return path
+
+
+def test_summarize_contract(cluster_file: Path, capsys):
+    assert main([*FAST, "summarize", str(cluster_file), "--words", "40"]) == 0
+    out = lines(capsys.readouterr().out)
+    assert [o["id"] for o in out] == ["port", "fire", "rate", "misc"]
+    for o in out:
+        assert set(o) == {"id", "summary", "sentences"}
+        assert len(o["summary"].split()) <= 40
+        assert o["summary"] == " ".join(s["text"] for s in o["sentences"])
+        for s in o["sentences"]:
+            assert s["articles"] and all(a.startswith(o["id"]) for a in s["articles"])
+
+
+def test_cluster_contract(cluster_file: Path, capsys):
+    assert main([*FAST, "cluster", str(cluster_file)]) == 0
+    out = lines(capsys.readouterr().out)
+    assert len(out) == 17
+    assert all({"id", "story"} <= set(o) for o in out)
+    story = {o["id"]: o["story"] for o in out}
+    assert story["fire-1"] == story["fire-2"]
+    assert story["fire-1"] != story["port-1"]
+
+
+def test_filter_contract(cluster_file: Path, capsys):
+    assert main([*FAST, "filter", str(cluster_file)]) == 0
+    out = lines(capsys.readouterr().out)
+    assert [o["id"] for o in out] == ["port", "fire", "rate", "misc"]
+    assert all(isinstance(o["off_topic"], list) for o in out)
+
+
+def test_run_stories_show_json(tmp_path: Path, capsys):
+    db = str(tmp_path / "s.db")
+    assert main([*FAST, "--db", db, "run", str(EXAMPLES / "demo-news.jsonl"), "--json"]) == 0
+    run_out = lines(capsys.readouterr().out)
+    assert run_out and all({"id", "headline", "summary", "sentences"} <= set(s) for s in run_out)
+    assert main(["--db", db, "stories", "--json", "--min-size", "1"]) == 0
+    stories = lines(capsys.readouterr().out)
+    assert sum(s["size"] for s in stories) == 17
+    biggest = stories[0]["id"]
+    assert main(["--db", db, "show", biggest, "--json"]) == 0
+    (full,) = lines(capsys.readouterr().out)
+    assert full["id"] == biggest and len(full["articles"]) == full["size"] + len(full["off_topic"])
+    assert main(["--db", db, "show", biggest]) == 0
+    text = capsys.readouterr().out
+    assert "Summary:" in text and "sources:" in text
+
+
+def test_errors_are_one_line_no_traceback(tmp_path: Path, capsys):
+    assert main(["--db", str(tmp_path / "none.db"), "stories"]) == 2
+    assert "no store at" in capsys.readouterr().err
+    assert main([*FAST, "--db", str(tmp_path / "x.db"), "run", str(tmp_path / "missing.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "missing.txt" in err and "Traceback" not in err
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(os.urandom(4096))
+    assert main(["--db", str(junk), "stories"]) == 2
+    assert "not a storyline store" in capsys.readouterr().err
+    assert main(["--db", str(tmp_path / "x.db"), "show", "nope"]) == 2
+
+
+def test_every_command_is_documented():
+    readme = (ROOT / "README.md").read_text()
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in sub.choices:  # type: ignore[union-attr]
+        assert f"storyline {name}" in readme, f"command {name} is not in the README"
+
+
+@pytest.mark.slow
+def test_installed_entry_point(tmp_path: Path):
+    exe = Path(sys.executable).parent / "storyline"
+    if not exe.exists():
+        pytest.skip("storyline is not installed in this interpreter's environment")
+    proc = subprocess.run(
+        [str(exe), *FAST, "--db", str(tmp_path / "s.db"), "run", str(EXAMPLES / "demo-pile.txt")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Cedar Ridge" in proc.stdout or "Havenmouth" in proc.stdout

@@ -1,0 +1,110 @@
+"""End-to-end: the bundled example and the specimen pile through ``run``, into a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storyline.pipeline import run, summarize_articles
+from storyline.store import Store
+
+from tests.conftest import EXAMPLES
+
+SPECIMEN = Path(__file__).resolve().parents[2] / "shared" / "examples" / "iraq-airbase-pile.txt"
+
+
+def _story_of(store: Store, article_id: str):
+    story_id = store.story_of(article_id)
+    assert story_id is not None
+    story = store.story(story_id)
+    assert story is not None
+    return story
+
+
+@pytest.mark.slow
+def test_demo_example_end_to_end(tmp_path: Path, minilm):
+    db = tmp_path / "demo.db"
+    with Store(db) as store:
+        result = run([EXAMPLES / "demo-news.jsonl"], store)
+        assert result.report.read == 17
+        assert result.duplicates == 1  # the mirrored wire story
+        port, fire, rate = (_story_of(store, i) for i in ("port-1", "fire-1", "rate-1"))
+        assert len({port.id, fire.id, rate.id}) == 3
+        assert {"port-2", "port-3", "port-5"} <= set(port.members)
+        assert {"fire-2", "fire-4"} <= set(fire.members)
+        for noise in ("misc-1", "misc-2", "misc-3"):
+            assert noise not in port.members + fire.members + rate.members
+        # the summary is made of the input's own sentences, each with its sources
+        texts = {json.loads(line)["id"]: json.loads(line) for line in
+                 (EXAMPLES / "demo-news.jsonl").read_text().splitlines()}
+        for s in fire.summary.sentences:
+            assert s.articles and all(a in fire.members for a in s.articles)
+            assert any(s.text in texts[a]["text"] or s.text == texts[a]["title"] for a in s.articles)
+        assert 0 < fire.summary.words <= 100
+        assert fire.headline
+        assert fire.start is not None and fire.start.day == 4
+        # a copy is credited: the mirrored article is a member of the port story
+        assert "port-3" in port.members
+        # second run with the same input: nothing new, nothing recomputed
+        again = run([EXAMPLES / "demo-news.jsonl"], store)
+        assert again.new == 0 and again.already_stored == 17 and again.changed_stories == []
+
+
+@pytest.mark.slow
+def test_incremental_run_updates_only_touched_stories(tmp_path: Path, minilm):
+    lines = (EXAMPLES / "demo-news.jsonl").read_text().splitlines()
+    first = [line for line in lines if '"fire-5"' not in line]
+    (tmp_path / "a.jsonl").write_text("\n".join(first) + "\n")
+    (tmp_path / "b.jsonl").write_text(next(line for line in lines if '"fire-5"' in line) + "\n")
+    with Store(tmp_path / "s.db") as store:
+        run([tmp_path / "a.jsonl"], store)
+        fire = store.story_of("fire-1")
+        result = run([tmp_path / "b.jsonl"], store)
+        assert result.new == 1
+        assert store.story_of("fire-5") == fire
+        assert result.changed_stories == [fire]
+
+
+@pytest.mark.slow
+def test_specimen_pile(tmp_path: Path, minilm):
+    if not SPECIMEN.exists():
+        pytest.skip(f"specimen not found: {SPECIMEN}")
+    pile = tmp_path / "pile.txt"
+    shutil.copy(SPECIMEN, pile)
+    with Store(tmp_path / "iraq.db") as store:
+        run([pile], store)
+        stories = store.stories(min_size=1)
+        biggest = stories[0]
+        arts = store.articles(biggest.members)
+        texts = [a.title or a.text for a in arts.values()]
+        assert any("rockets hit Iraq airbase" in t for t in texts)
+        assert not any("sinkhole" in t or "Oscars" in t for t in texts)
+        assert len(biggest.members) >= 8
+        summary = biggest.summary.text
+        assert summary and any(w in summary for w in ("attack", "base", "missiles", "rocket"))
+        pile_text = SPECIMEN.read_text()
+        for s in biggest.summary.sentences:
+            assert s.text in pile_text
+
+
+def test_summarize_articles_with_tfidf(fast_settings):
+    from storyline.models import Article
+
+    arts = [
+        Article("a", "Dockworkers strike at Port Havenmouth",
+                "Dockworkers walked out on Monday. The union said 1,800 workers joined."),
+        Article("b", "Port strike halts traffic",
+                "Container traffic stopped as dockworkers walked out. Twelve ships waited."),
+        Article("c", "Port strike halts traffic",
+                "Container traffic stopped as dockworkers walked out. Twelve ships waited."),
+    ]
+    summary = summarize_articles(arts, 30, settings=fast_settings)
+    assert 0 < summary.words <= 30
+    carried = {a for s in summary.sentences for a in s.articles}
+    assert carried <= {"a", "b", "c"}
+    for s in summary.sentences:
+        if "Container traffic" in s.text:
+            assert set(s.articles) == {"b", "c"}
