@@ -3,8 +3,8 @@
 The method, in order (ICSISumm's concept ILP with a topicality guard):
 
 1. **Documents weighted by topicality.** Each document is compared with the centroid of the
-   *other* documents (TF-IDF over stems, plus the embedder's vectors of the documents' leads when
-   an embedder is given). A document far below the median similarity (an off-topic item that
+   *other* documents (TF-IDF over stems, plus the embedder's vectors of the documents' titles
+   when an embedder is given). A document far below the median similarity (an off-topic item that
    slipped into the story) gets a weight near 0: its sentences are not candidates and it adds
    nothing to concept weights.
 2. **Concepts.** Stemmed word bigrams (not both stopwords). A concept's weight is the summed weight
@@ -273,9 +273,11 @@ def doc_weights(
         return np.ones(n)
     sims = _loo_sims(_tfidf(docs))
     if embedder is not None:
-        vecs = embedder.encode([doc.lead[:1000] or doc.title for doc in docs])
-        sims = (sims / _median(sims) + _loo_sims(np.asarray(vecs, dtype=float)) /
-                _median(_loo_sims(np.asarray(vecs, dtype=float)))) / 2
+        # one short unit per document (its title, else its first sentence) keeps this cheap
+        units = [(doc.title or doc.sentences[0].text)[:300] if doc.sentences else ""
+                 for doc in docs]
+        emb = _loo_sims(np.asarray(embedder.encode(units), dtype=float))
+        sims = (sims / _median(sims) + emb / _median(emb)) / 2
     ratio = sims / _median(sims)
     return np.asarray(np.clip((ratio - low) / max(1e-9, high - low), 0.0, 1.0))
 
