@@ -4,37 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
-
-
-@dataclass
-class LocalServer:
-    base: str
-    port: int
-    routes: dict[str, Route] = field(default_factory=dict)
-    hits: list[str] = field(default_factory=list)
-
-    def serve(
-        self,
-        path: str,
-        body: bytes | str,
-        ctype: str = "text/html",
-        status: int = 200,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        data = body.encode() if isinstance(body, str) else body
-        extra = dict(headers or {})
-
-        def route(_: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-            return status, {"Content-Type": ctype, **extra}, data
-
-        self.routes[path] = route
+from .ingest_fixtures import LocalServer
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 PARAGRAPH = (
@@ -140,3 +143,30 @@ def build_warc(path: Path, gzip: bool = True, pages: int = 2) -> None:
                 warc_content_type="text/plain",
             )
         )
+
+
+Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+
+
+@dataclass
+class LocalServer:
+    base: str
+    port: int
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+
+    def serve(
+        self,
+        path: str,
+        body: bytes | str,
+        ctype: str = "text/html",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        extra = dict(headers or {})
+
+        def route(_: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            return status, {"Content-Type": ctype, **extra}, data
+
+        self.routes[path] = route

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ingest_fixtures import ATOM, RDF, RSS091, RSS2, opml
 
 from storyline.ingest import IngestReport, detect_format, read_inputs
 from storyline.ingest.feeds import html_to_text, parse_opml
+
+from .ingest_fixtures import ATOM, RDF, RSS091, RSS2, opml
 
 pytest.importorskip("feedparser")
 

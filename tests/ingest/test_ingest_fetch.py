@@ -10,9 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from ingest_fixtures import article_page
 
-from conftest import LocalServer
 from storyline.ingest.fetch import (
     Fetcher,
     FetchError,
@@ -20,6 +18,8 @@ from storyline.ingest.fetch import (
     check_host,
     is_public_address,
 )
+
+from .ingest_fixtures import LocalServer, article_page
 
 pytest.importorskip("httpx")
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_fixtures import ATOM, RDF, RSS2, article_page, build_warc, opml
 
 from storyline.errors import InputError
 from storyline.ingest import IngestReport, read_clusters, read_inputs
+
+from .ingest_fixtures import ATOM, RDF, RSS2, article_page, build_warc, opml
 
 pytest.importorskip("feedparser")
 pytest.importorskip("trafilatura")

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ingest_fixtures import NO_ARTICLE_PAGE, PARAGRAPH, article_page
 
 from storyline.ingest import IngestReport, canonical_url, detect_format, read_inputs
 from storyline.ingest.html import decode_html
 from storyline.ingest.urls import find_canonical_link
+
+from .ingest_fixtures import NO_ARTICLE_PAGE, PARAGRAPH, article_page
 
 pytest.importorskip("trafilatura")
 

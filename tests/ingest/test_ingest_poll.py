@@ -7,11 +7,11 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from ingest_fixtures import article_page, opml
 
-from conftest import LocalServer
 from storyline.ingest import IngestReport, poll_feeds
 from storyline.ingest.fetch import Fetcher, FetchSettings
+
+from .ingest_fixtures import LocalServer, article_page, opml
 
 pytest.importorskip("feedparser")
 pytest.importorskip("httpx")

@@ -6,10 +6,11 @@ import gzip
 from pathlib import Path
 
 import pytest
-from ingest_fixtures import build_warc
 
 from storyline.ingest import IngestReport, detect_format, read_inputs
 from storyline.ingest.warc import read_warc
+
+from .ingest_fixtures import build_warc
 
 pytest.importorskip("warcio")
 pytest.importorskip("trafilatura")
