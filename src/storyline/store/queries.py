@@ -413,12 +413,12 @@ def rank_stories(conn: sqlite3.Connection) -> Ranking:
             """SELECT story_id, count(*) FROM articles WHERE time >= ? AND story_id IS NOT NULL
             AND off_topic = 0 GROUP BY story_id""", (since,)).fetchall())
     scored: list[tuple[float, str, str]] = []
-    for story_id, size, sources, end in conn.execute(
-        "SELECT id, size, sources, end FROM stories WHERE size > 0"
+    for story_id, size, sources, end, age in conn.execute(
+        """SELECT id, size, CASE WHEN json_valid(sources) THEN json_array_length(sources)
+        ELSE 0 END, end, (julianday(?) - julianday(end)) * 24 FROM stories WHERE size > 0""",
+        (reference.isoformat() if reference else None,),
     ):
-        end_time = _parse_time(end)
-        age = (reference - end_time).total_seconds() / 3600 if reference and end_time else None
-        score = story_score(size, len(_sources(sources)), age, recent.get(story_id, 0))
+        score = story_score(size, sources or 0, age, recent.get(story_id, 0))
         scored.append((score, end or "", story_id))
     scored.sort(key=lambda t: t[2])
     scored.sort(key=lambda t: t[1], reverse=True)
@@ -689,6 +689,9 @@ def fts_query(text: str, max_terms: int = 16) -> str:
     return " ".join(terms)
 
 
+_MARKERS = re.compile(f"([{_HIT_START}{_HIT_END}])")
+
+
 def _segments(marked: str | None) -> tuple[Segment, ...]:
     """Split an FTS5 snippet with hit markers into plain/hit segments (the template escapes each
     segment; the markers never reach the page)."""
@@ -696,16 +699,13 @@ def _segments(marked: str | None) -> tuple[Segment, ...]:
         return ()
     out: list[Segment] = []
     hit = False
-    buf = ""
-    for ch in marked:
-        if ch in (_HIT_START, _HIT_END):
-            if buf:
-                out.append(Segment(buf, hit))
-            buf, hit = "", ch == _HIT_START
-        else:
-            buf += ch
-    if buf:
-        out.append(Segment(buf, hit))
+    for part in _MARKERS.split(marked):
+        if part == _HIT_START:
+            hit = True
+        elif part == _HIT_END:
+            hit = False
+        elif part:
+            out.append(Segment(part, hit))
     return tuple(out)
 
 

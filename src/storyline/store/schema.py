@@ -102,7 +102,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX story_entities_entity ON story_entities(entity, story_id);
     CREATE INDEX articles_source ON articles(source, story_id);
-    CREATE INDEX articles_story_time ON articles(story_id, time);
+    CREATE INDEX articles_story_time ON articles(story_id, time, off_topic);
     CREATE INDEX stories_end ON stories(end);
     """,
 ]
