@@ -90,6 +90,7 @@ def test_poll_stopped_early_does_not_repeat(local_server: LocalServer, tmp_path:
 
 
 def test_poll_full_text(local_server: LocalServer, tmp_path: Path) -> None:
+    pytest.importorskip("trafilatura")
     feed = Feed(local_server.base)
     feed.items = [1]
     local_server.routes["/feed.xml"] = feed
