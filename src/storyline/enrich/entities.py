@@ -216,6 +216,12 @@ def _similar(a: str, b: str) -> bool:
 _COUNTRY = frozenset({"GPE", "NORP"})
 
 
+def _bucket(key: str) -> tuple[int, str]:
+    """Spelling variants share the number of words and the first letter of the last word."""
+    tokens = key.lower().split()
+    return len(tokens), tokens[-1][:1]
+
+
 def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """Group mentions of one entity, pick a canonical name and label, rank by article count."""
     groups: dict[str, list[Mention]] = defaultdict(list)
@@ -224,39 +230,44 @@ def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
         if len(key) >= 2:
             groups[key].append(m)
     keys = sorted(groups, key=lambda k: (-len(k.split()), -len(groups[k]), k))
+    label = {k: Counter(m.label for m in groups[k]).most_common(1)[0][0] for k in keys}
     parent: dict[str, str] = {}
+    roots: dict[tuple[int, str], list[str]] = defaultdict(list)  # unmerged keys by bucket
+    people_by_initial: dict[str, list[str]] = defaultdict(list)  # multi-word PERSON by surname
 
-    def root(k: str) -> str:
-        while parent.get(k, k) != k:
-            k = parent[k]
-        return k
-
-    def label_of(k: str) -> str:
-        return Counter(m.label for m in groups[k]).most_common(1)[0][0]
-
-    multi = [k for k in keys if len(k.split()) > 1]
-    for i, k in enumerate(keys):
-        if k in parent:
-            continue
+    for k in keys:
         # spelling variants of a name already seen (longer/more frequent first)
-        for other in keys[:i]:
-            if root(other) == other and label_of(other) == label_of(k) and _similar(k, other):
+        bucket = _bucket(k)
+        for other in roots[bucket]:
+            if label[other] == label[k] and _similar(k, other):
                 parent[k] = other
                 break
-        if k in parent or len(k.split()) != 1 or label_of(k) in _COUNTRY:
+        else:
+            roots[bucket].append(k)
+        tokens = k.split()
+        if len(tokens) > 1:
+            if label[k] == "PERSON":
+                people_by_initial[tokens[-1][:1].lower()].append(k)
+            continue
+        if k in parent or label[k] in _COUNTRY:
             continue
         # a lone surname joins the longer person name that ends with it (or nearly, when the
         # model also took it for a person; NER often mislabels a lone surname LOC or ORG)
-        fuzzy = label_of(k) == "PERSON" and len(k) >= 5
+        fuzzy = label[k] == "PERSON" and len(k) >= 5
+        low = k.lower()
         tails = [
-            o for o in multi
-            if label_of(o) == "PERSON"
-            and (o.split()[-1].lower() == k.lower()
-                 or (fuzzy and SequenceMatcher(None, o.split()[-1].lower(),
-                                               k.lower()).ratio() >= 0.85))
+            o for o in people_by_initial[low[:1]]
+            if o.split()[-1].lower() == low
+            or (fuzzy and SequenceMatcher(None, o.split()[-1].lower(), low).ratio() >= 0.85)
         ]
         if tails:
             parent[k] = max(tails, key=lambda o: len(groups[o]))
+
+    def root(k: str) -> str:
+        while k in parent:
+            k = parent[k]
+        return k
+
     merged: dict[str, list[str]] = defaultdict(list)
     for k in keys:
         merged[root(k)].append(k)

@@ -2,12 +2,14 @@
 
 The method follows news-tls's "Datewise" approach (Ghalandari & Ifrim, 2020), model-free:
 
+0. leave out **off-topic articles** (TF-IDF similarity to the collection centroid below 0.7×
+   the median article's);
 1. **date every sentence** by its day-precise time expressions, resolved against its article's
    publication date (:mod:`storyline.normalize.timex`: "on Sunday", "8 January", "two days
    later"); a sentence without one is dated by its article's publication day;
 2. **rank dates** by how much the collection talks about them: every sentence that mentions a
-   date votes for it (a mention from a later article counts more: it shows that the date still
-   mattered), plus a smaller vote for each article published that day;
+   date votes for it, plus a vote for each article published that day (the weights of same-day
+   and later mentions are settings; on Timeline17 equal weights did best);
 3. keep the top ``dates`` dates (or an automatic number), then **summarize each date**: among the
    sentences dated to it, pick ``sentences_per_date`` by centrality (cosine to the TF-IDF or
    embedding centroid of that date's sentences), skipping near-repeats of sentences already chosen
@@ -64,14 +66,14 @@ class TimelineSettings:
     """Knobs of the date ranking and the per-date sentence choice (defaults tuned on T17)."""
 
     #: weight of a mention of a date by an article published on that same day
-    same_day_weight: float = 0.5
+    same_day_weight: float = 1.0
     #: weight of a mention of a date by an article published on another day
     other_day_weight: float = 1.0
     #: weight of each article published on a date
-    publication_weight: float = 0.25
+    publication_weight: float = 1.0
     #: sentences shorter or longer than this (in words) are never picked
     min_words: int = 6
-    max_words: int = 50
+    max_words: int = 35
     #: a candidate this similar (cosine) to an already chosen sentence is skipped
     redundancy: float = 0.5
     #: undated sentences from an article count for its publication day with this weight in the
@@ -81,7 +83,7 @@ class TimelineSettings:
     max_future_days: int = 0
     #: articles whose TF-IDF similarity to the collection centroid is below this share of the
     #: median article's are treated as off-topic and left out (0 = keep all)
-    min_relevance: float = 0.5
+    min_relevance: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
