@@ -17,6 +17,7 @@ __all__ = [
     "fluency_ok",
     "is_junk",
     "shingles",
+    "stem_tokens",
     "stems",
     "tokens",
 ]
@@ -104,6 +105,10 @@ def stems(text: str) -> list[str]:
     return [_stem(t) for t in tokens(text)]
 
 
+def stem_tokens(toks: list[str]) -> list[str]:
+    return [_stem(t) for t in toks]
+
+
 def concepts(stem_list: list[str], raw: list[str]) -> set[str]:
     """Bigram concepts: adjacent stem pairs that are not both stopwords (ICSISumm's units)."""
     out = set()
@@ -118,6 +123,7 @@ def dup_key(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def shingles(text: str) -> frozenset[str]:
-    toks = tokens(text)
+def shingles(text: str | list[str]) -> frozenset[str]:
+    """Word 3-shingles of a text (or of its tokens)."""
+    toks = tokens(text) if isinstance(text, str) else text
     return frozenset(" ".join(toks[i:i + 3]) for i in range(max(1, len(toks) - 2)))

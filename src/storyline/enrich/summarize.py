@@ -40,10 +40,10 @@ from storyline.enrich._summ_ilp import select
 from storyline.enrich._summ_text import (
     clean_sentence,
     concepts,
-    dup_key,
     fluency_ok,
     is_junk,
     shingles,
+    stem_tokens,
     stems,
     tokens,
 )
@@ -68,6 +68,8 @@ class _Sent:
     n_words: int
     concepts: frozenset[str]
     is_title: bool
+    key: str
+    shingles: frozenset[str]
 
 
 class ExtractiveSummarizer:
@@ -147,9 +149,8 @@ class ExtractiveSummarizer:
         seen: set[str] = set()
         out = []
         for s in pool:
-            key = dup_key(s.text)
-            if key and key not in seen:
-                seen.add(key)
+            if s.key and s.key not in seen:
+                seen.add(s.key)
                 out.append(s)
         return out
 
@@ -187,10 +188,9 @@ class ExtractiveSummarizer:
         counts: Counter[str] = Counter()
         seen: set[str] = set()
         for s in sents:
-            key = dup_key(s.text)
-            if key in seen:
+            if s.key in seen:
                 continue
-            seen.add(key)
+            seen.add(s.key)
             counts.update(c for c in s.concepts if not c.startswith("u:"))
         return {c: float(n) for c, n in counts.items()}
 
@@ -211,9 +211,7 @@ class ExtractiveSummarizer:
         bonus = [self._bonus(s, scale, float(weights[s.doc])) for s in cands]
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
-        shing = [shingles(cands[j].text) for j in keep]
-        conflicts = [(a, b) for a in range(len(keep)) for b in range(a + 1, len(keep))
-                     if _overlap(shing[a], shing[b]) >= _NEAR_DUP]
+        conflicts = _near_pairs([cands[j].shingles for j in keep])
         chosen = select(
             [lengths[j] for j in keep], [sc[j] for j in keep], w, budget,
             bonus=[bonus[j] for j in keep],
@@ -242,11 +240,11 @@ def _sentences(docs: Sequence[Document]) -> list[_Sent]:
             toks = tokens(text)
             if not toks:
                 continue
-            st = stems(text)
+            st = stem_tokens(toks)
             cs = concepts(st, toks) | {f"u:{w}" for w, t in zip(st, toks, strict=True)
                                        if t not in STOPWORDS and len(t) > 2}
             out.append(_Sent(d, sent.index, text, len(text.split()), frozenset(cs),
-                             sent.is_title))
+                             sent.is_title, " ".join(toks), shingles(toks)))
     return out
 
 
@@ -315,17 +313,34 @@ def _loo_sims(mat: np.ndarray) -> np.ndarray:
     return np.asarray(np.einsum("ij,ij->i", mat, others) / norms)
 
 
+def _near_pairs(sets: list[frozenset[str]]) -> list[tuple[int, int]]:
+    """Pairs (a < b) of near-duplicate sentences, found through shared shingles."""
+    index: dict[str, list[int]] = {}
+    for i, sh in enumerate(sets):
+        for g in sh:
+            index.setdefault(g, []).append(i)
+    pairs = []
+    for a, sh in enumerate(sets):
+        shared: Counter[int] = Counter()
+        for g in sh:
+            shared.update(b for b in index[g] if b > a)
+        pairs.extend((a, b) for b in sorted(shared) if _overlap(sh, sets[b]) >= _NEAR_DUP)
+    return pairs
+
+
 def _assemble(docs: Sequence[Document], sents: list[_Sent], chosen: list[_Sent]) -> Summary:
-    keys = [dup_key(s.text) for s in sents]
-    shing = [shingles(s.text) for s in sents]
+    index: dict[str, set[int]] = {}
+    for i, s in enumerate(sents):
+        for g in s.shingles:
+            index.setdefault(g, set()).add(i)
     out = []
     for c in sorted(chosen, key=lambda s: (docs[s.doc].time or _EPOCH, s.position, s.doc)):
-        ckey, csh = dup_key(c.text), shingles(c.text)
+        near = sorted(set().union(*(index.get(g, set()) for g in c.shingles)))
         carriers = [c.doc]
-        for i, s in enumerate(sents):
-            if s.doc in carriers:
-                continue
-            if keys[i] == ckey or _overlap(shing[i], csh) >= _NEAR_DUP:
+        for i in near:
+            s = sents[i]
+            if s.doc not in carriers and (s.key == c.key or
+                                          _overlap(s.shingles, c.shingles) >= _NEAR_DUP):
                 carriers.append(s.doc)
         ids: list[str] = []
         for d in carriers:
