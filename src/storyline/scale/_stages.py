@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,9 +31,11 @@ from storyline.cluster.online import story_similarity
 from storyline.cluster.terms import dot, norm
 from storyline.config import ClusterSettings, DedupeSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper
-from storyline.embed import get_embedder
+from storyline.embed import Embedder, get_embedder
+from storyline.enrich.extras import StoryExtras, compute_extras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
+from storyline.errors import StorylineError
 from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Story, Summary
@@ -227,7 +229,7 @@ def cluster_window(window: int, items: Iterable[Prepared], settings: Settings) -
     clusterer merged on the way are resolved to the survivor."""
     ordered = sorted(items, key=lambda p: p.order)
     docs = [normalize_one(p.article) for p in ordered]
-    embedder = get_embedder(settings.embed)
+    embedder = embedder_for(settings.embed)
     clusterer = OnlineClusterer(settings.cluster)
     assigned = []
     for start in range(0, len(docs), _EMBED_CHUNK):
@@ -330,18 +332,31 @@ def _centroids(states: Sequence[StoryState]) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
+def embedder_for(settings: EmbedSettings) -> Embedder:
+    """The executor's embedder, loaded once per process: ``get_embedder``, and the fast static
+    embedder (``model="static"``) even before ``storyline.embed`` registers it."""
+    if settings.model == "static":
+        try:
+            return get_embedder(settings)
+        except StorylineError:
+            from storyline.embed.static import StaticEmbedder
+
+            return StaticEmbedder()
+    return get_embedder(settings)
+
+
+@lru_cache(maxsize=4)
 def _enrichers(settings: EmbedSettings) -> tuple[ExtractiveSummarizer, CentralHeadliner]:
-    embedder = get_embedder(settings)
+    embedder = embedder_for(settings)
     return ExtractiveSummarizer(embedder), CentralHeadliner(embedder)
 
 
 def enrich_members(
-    story_id: str, storyline_id: str, members: Iterable[Member], settings: Settings,
-    timeline_min_size: int = 3,
-) -> tuple[Story, list[tuple[date, tuple[str, ...], str]]]:
-    """A story's off-topic members, summary, headline, dates, sources (as
-    ``storyline.pipeline.enrich_story`` computes them from the store), and its timeline:
-    ``(date, article ids, sentence)`` rows (stories of ``timeline_min_size`` articles or more)."""
+    story_id: str, storyline_id: str, members: Iterable[Member], settings: Settings
+) -> tuple[Story, StoryExtras]:
+    """A story's off-topic members, summary, headline, dates, sources and extras (timeline,
+    entities, disagreements), as ``storyline.pipeline.enrich_story`` computes them from the
+    store."""
     far = math.inf
     rows = sorted(members, key=lambda m: (m.article.time is None,
                                           m.article.time.timestamp() if m.article.time else far,
@@ -373,11 +388,4 @@ def enrich_members(
         start=min(times) if times else None,
         end=max(times) if times else None,
     )
-    timeline: list[tuple[date, tuple[str, ...], str]] = []
-    if len(articles) >= timeline_min_size and on_topic:
-        from storyline.enrich.timeline import build_timeline_entries
-
-        for entry in build_timeline_entries(on_topic):
-            for s in entry.sentences:
-                timeline.append((entry.date, s.articles, s.text))
-    return story, timeline
+    return story, compute_extras(on_topic, settings.enrich, summarizer.embedder)

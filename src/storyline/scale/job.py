@@ -14,10 +14,11 @@ Data flow (each step names the stage function it runs, from ``storyline.scale._s
    window is embedded and clustered by a fresh ``OnlineClusterer`` in time order
    (``cluster_window``); the driver chains the windows' stories into global stories by centroid
    similarity (``merge_windows``) and groups them into storylines (``group_storylines``);
-5. **enrich** — per story: off-topic filter, extractive summary, headline, dates, sources and a
-   dated timeline (``enrich_members``);
+5. **enrich** — per story: off-topic filter, extractive summary, headline, dates, sources, and
+   the extras: dated timeline, entities, disagreements (``enrich_members``);
 6. **write** — Parquet tables ``articles``, ``memberships``, ``stories``, ``summaries``,
-   ``timelines`` under the output folder (``storyline import DIR`` loads them into SQLite).
+   ``timelines``, ``extras`` under the output folder (``storyline import DIR`` loads them into
+   SQLite).
 
 With every article in one window, the story partition equals the embedded pipeline's on inputs of
 up to one batch (512 articles); see ``docs/scale.md`` for where and why larger or multi-window
@@ -40,6 +41,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +70,7 @@ __all__ = ["SparkRunResult", "list_inputs", "main", "spark_run", "spark_session"
 
 log = logging.getLogger("storyline.scale")
 
-TABLES = ("articles", "memberships", "stories", "summaries", "timelines")
+TABLES = ("articles", "memberships", "stories", "summaries", "timelines", "extras")
 
 
 @dataclass
@@ -378,8 +380,8 @@ def _write(
     ).withColumnRenamed("id", "article_id").write.mode("overwrite").parquet(f"{output}/memberships")
 
     state_of = {s.id: s for s in stories}
-    story_rows, summary_rows, timeline_rows = [], [], []
-    for story, timeline in enriched:
+    story_rows, summary_rows, timeline_rows, extras_rows = [], [], [], []
+    for story, extras in enriched:
         st = state_of[story.id]
         story_rows.append((
             story.id, story.storyline_id, story.headline, len(story.members),
@@ -389,8 +391,11 @@ def _write(
         ))
         for pos, s in enumerate(story.summary.sentences):
             summary_rows.append((story.id, pos, s.text, list(s.articles), s.time))
-        for pos, (day, ids, text) in enumerate(timeline):
-            timeline_rows.append((story.id, pos, day, text, list(ids)))
+        for pos, entry in enumerate(extras.timeline or ()):
+            timeline_rows.append((story.id, pos, date.fromisoformat(entry["date"]),
+                                  entry["text"], list(entry["articles"])))
+        extras_rows.append((story.id, *(None if v is None else json.dumps(v) for v in (
+            extras.timeline, extras.entities, extras.disagreements))))
     strings = T.ArrayType(T.StringType())
     story_schema = T.StructType([
         T.StructField("id", T.StringType(), False),
@@ -422,9 +427,16 @@ def _write(
         T.StructField("text", T.StringType()),
         T.StructField("articles", strings),
     ])
+    extras_schema = T.StructType([
+        T.StructField("story_id", T.StringType(), False),
+        T.StructField("timeline", T.StringType()),
+        T.StructField("entities", T.StringType()),
+        T.StructField("disagreements", T.StringType()),
+    ])
     for name, rows, schema in (("stories", story_rows, story_schema),
                                ("summaries", summary_rows, summary_schema),
-                               ("timelines", timeline_rows, timeline_schema)):
+                               ("timelines", timeline_rows, timeline_schema),
+                               ("extras", extras_rows, extras_schema)):
         frame = spark.createDataFrame(sc.parallelize(rows, max(1, min(8, len(rows) // 5000 + 1))),
                                       schema)
         frame.write.mode("overwrite").parquet(f"{output}/{name}")

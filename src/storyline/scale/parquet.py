@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.base import StoryState
+from storyline.enrich.extras import StoryExtras
 from storyline.errors import InputError, StorylineError, require
 from storyline.models import Story, Summary, SummarySentence
 from storyline.store import Store
@@ -57,12 +58,12 @@ def _time(iso: str | None, fallback: datetime | None = None) -> datetime | None:
 
 
 def import_parquet(folder: str | Path, store: Store) -> ImportResult:
-    """Load the ``articles``, ``stories`` and ``summaries`` tables written by ``spark_run`` into
-    an empty ``store``, in one transaction: articles (with duplicate links, vectors and MinHash
-    signatures, so later ``storyline run`` calls dedupe against them), the clusterer's story
-    states (so later runs continue the stories), and every story's headline, summary, dates,
-    sources and off-topic members. The store must be empty: merging two corpora is what
-    ``storyline run`` does."""
+    """Load the ``articles``, ``stories``, ``summaries`` and ``extras`` tables written by
+    ``spark_run`` into an empty ``store``, in one transaction: articles (with duplicate links,
+    vectors and MinHash signatures, so later ``storyline run`` calls dedupe against them), the
+    clusterer's story states (so later runs continue the stories), and every story's headline,
+    summary, dates, sources, off-topic members, timeline, entities and disagreements.
+    The store must be empty: merging two corpora is what ``storyline run`` does."""
     existing = store.count_articles()
     if existing:
         raise StorylineError(
@@ -72,6 +73,7 @@ def import_parquet(folder: str | Path, store: Store) -> ImportResult:
     articles = read_table(folder, "articles")
     stories = read_table(folder, "stories")
     summaries = read_table(folder, "summaries")
+    extras = {r["story_id"]: r for r in read_table(folder, "extras")}
     result = ImportResult()
     articles.sort(key=lambda r: (r["window"], r["time"] is None, r["time"] or datetime.min,
                                  r["file"], r["record"]))
@@ -94,6 +96,8 @@ def import_parquet(folder: str | Path, store: Store) -> ImportResult:
             story = _story(row, members.get(row["id"], []), sentences.get(row["id"], []))
             store.set_off_topic(story.id, story.off_topic)
             store.save_story(story)
+            if row["id"] in extras:
+                store.save_extras(story.id, _extras(extras[row["id"]]))
             result.summary_sentences += len(story.summary.sentences)
         result.stories = len(stories)
     log.info("imported %d articles and %d stories from %s", result.articles, result.stories, folder)
@@ -109,6 +113,11 @@ def _article_row(r: dict[str, Any]) -> dict[str, Any]:
         "signature": np.frombuffer(r["signature"], dtype=np.uint32) if r["signature"] else None,
         "vector": np.frombuffer(r["vector"], dtype=np.float32) if r["vector"] else None,
     }
+
+
+def _extras(r: dict[str, Any]) -> StoryExtras:
+    return StoryExtras(*(json.loads(r[k]) if r[k] else None
+                         for k in ("timeline", "entities", "disagreements")))
 
 
 def _state(r: dict[str, Any]) -> StoryState:
