@@ -55,19 +55,22 @@ def test_truncated_warc_gz_keeps_earlier_records(tmp_path: Path) -> None:
     assert report.skipped["truncated gzip"] + report.skipped["bad WARC record"] == 1
 
 
-def test_bad_record_headers(tmp_path: Path) -> None:
+def test_bad_record_headers_skip_to_the_next_record(tmp_path: Path) -> None:
     good = tmp_path / "good.warc"
     build_warc(good, gzip=False, pages=3)
     data = good.read_bytes()
-    # corrupt the header block of the third record (the second page's request)
-    third = data.index(b"WARC/1.", data.index(b"WARC/1.", data.index(b"WARC/1.", 1) + 1) + 1)
+    starts = [i for i in range(len(data)) if data.startswith(b"WARC/1.", i)]
+    # break the header block of the fourth record (the second page's response)
+    fourth = starts[3]
     bad = tmp_path / "bad.warc"
-    bad.write_bytes(data[:third] + b"GARBAGE HEADER\r\nno: colon here\r\n" + data[third + 8 :])
+    bad.write_bytes(data[:fourth] + b"GARBAGE HEADER\r\nno: colon here\r\n" + data[fourth + 8 :])
     articles, report = _read(bad)
-    assert [a.title for a in articles] == ["Ferry Story Number 0"]
+    # the broken record is lost; reading goes on at the next header: the third page comes through
+    assert [a.title for a in articles] == ["Ferry Story Number 0", "Ferry Story Number 2"]
     assert report.skipped["bad WARC record"] == 1
     where = next(p.where for p in report.problems if "bad WARC" in p.reason)
-    assert where.startswith(f"{bad} record ")
+    assert where == f"{bad} record 4"
+    assert report.skipped["not HTML"] == 1 and report.skipped["HTTP status"] == 1
 
 
 def test_not_a_warc_and_progress(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ is skipped by the iterator, never held). Only ``response`` (HTTP 200) and ``reso
 with an HTML payload are extracted (see :mod:`storyline.ingest.html`); everything else is counted
 under a reason: ``not a page record`` (request, metadata, warcinfo...), ``HTTP status``,
 ``not HTML``, ``no main text``. A record with bad headers, or a compressed stream that ends
-early, ends the file with ``bad WARC record`` / ``truncated gzip``, keeping what was read.
+early, is reported as ``bad WARC record`` / ``truncated gzip``; after a bad record, reading goes
+on from the next ``WARC/1.`` header line (a compressed stream that ends early ends the file).
 Progress (bytes and records) is logged every ``PROGRESS_BYTES``.
 """
 
@@ -32,6 +33,9 @@ log = logging.getLogger("storyline.ingest")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PROGRESS_BYTES = 64 * 1024 * 1024
+#: bad records after which an archive is given up (each one is skipped to the next header)
+MAX_RESYNCS = 1000
+CHUNK = 256 * 1024
 
 Progress = Callable[[int, int], None]
 
@@ -111,10 +115,10 @@ def read_warc(
             report.skip(str(path), "not a WARC file", "does not start with a WARC record")
             return
         # decompress here (whole-file or per-record gzip alike); warcio sees a plain archive
-        stream = _SafeGzip(raw) if info.gzipped else raw
+        stream = _Rewindable(_SafeGzip(raw) if info.gzipped else raw)
         yield from _iterate(warcio, stream, raw, path, report, mint, settings, progress)
-        if isinstance(stream, _SafeGzip) and stream.error:
-            report.skip(str(path), stream.error, "the archive ends early; kept what was read")
+        if isinstance(stream.src, _SafeGzip) and stream.src.error:
+            report.skip(str(path), stream.src.error, "the archive ends early; kept what was read")
     finally:
         raw.close()
 
@@ -160,9 +164,63 @@ class _SafeGzip:
         return b""
 
 
+class _Rewindable:
+    """The plain archive stream handed to warcio. It keeps the last ``HISTORY`` bytes read, so
+    that after a record with bad headers reading can restart at the next ``WARC/1.`` line."""
+
+    HISTORY = 1 << 20
+    MARK = b"\nWARC/1."
+
+    def __init__(self, src: Any) -> None:
+        self.src = src
+        self.history = bytearray()
+        self.history_start = 0  # stream offset of history[0]
+        self.pending = b""  # bytes to hand out again after a rewind
+        self.position = 0  # stream offset of the next byte handed out
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, size: int = -1) -> bytes:
+        if self.pending:
+            n = len(self.pending) if size is None or size < 0 else min(size, len(self.pending))
+            data, self.pending = self.pending[:n], self.pending[n:]
+        else:
+            data = self.src.read(size)
+        self.position += len(data)
+        self.history += data
+        excess = len(self.history) - self.HISTORY
+        if excess > 0:
+            del self.history[:excess]
+            self.history_start += excess
+        return data
+
+    def skip_to_next_record(self, after: int) -> bool:
+        """Position the stream at the first ``WARC/1.`` line starting after offset ``after``;
+        False when there is none before the end."""
+        start = max(after, self.history_start)
+        window = bytes(self.history[start - self.history_start :]) + self.pending
+        base = start  # stream offset of window[0]
+        while True:
+            found = window.find(self.MARK)
+            if found >= 0:
+                mark = base + found + 1
+                self.pending = window[found + 1 :]
+                self.position = mark
+                self.history = bytearray()
+                self.history_start = mark
+                return True
+            keep = window[-(len(self.MARK) - 1) :]
+            chunk = self.src.read(CHUNK)
+            if not chunk:
+                return False
+            base += len(window) - len(keep)
+            window = keep + chunk
+
+
 def _iterate(
     warcio: Any,
-    stream: Any,
+    stream: _Rewindable,
     raw: Any,
     path: Path,
     report: IngestReport,
@@ -171,6 +229,7 @@ def _iterate(
     progress: Progress,
 ) -> Iterator[Article]:
     records = 0
+    resyncs = 0
     next_progress = PROGRESS_BYTES
     iterator = warcio.ArchiveIterator(stream, arc2warc=True)
     while True:
@@ -184,7 +243,13 @@ def _iterate(
             break
         except Exception as exc:  # warcio's ArchiveLoadFailed, zlib errors, bad headers
             report.skip(where, "bad WARC record", f"{type(exc).__name__}: {exc}"[:200])
-            break
+            records += 1
+            resyncs += 1
+            bad_start = int(getattr(iterator, "offset", stream.tell()) or 0)
+            if resyncs > MAX_RESYNCS or not stream.skip_to_next_record(bad_start + 1):
+                break
+            iterator = warcio.ArchiveIterator(stream, arc2warc=True)
+            continue
         records += 1
         try:
             article = _record_article(record, where, report, mint, settings)
