@@ -193,6 +193,7 @@ def test_redirect_to_private_address_refused(local_server: LocalServer, location
 
 def test_address_checks_without_network() -> None:
     assert is_public_address("8.8.8.8") and is_public_address("2001:4860:4860::8888")
+    assert is_public_address("::ffff:8.8.8.8")
     for address in (
         "10.1.2.3",
         "172.16.0.1",
@@ -201,6 +202,9 @@ def test_address_checks_without_network() -> None:
         "::1",
         "fe80::1%eth0",
         "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "fc00::1",
         "224.0.0.1",
         "0.0.0.0",
         "not-an-ip",

@@ -118,14 +118,30 @@ class FetchResult:
         return None
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public_address(address: str) -> bool:
-    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as IPv4)."""
+    """True for a globally routable unicast address. IPv6 forms that carry an IPv4 address
+    (IPv4-mapped, NAT64 ``64:ff9b::/96``, 6to4, Teredo) are judged by that IPv4 address too."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded: list[ipaddress.IPv4Address] = []
+        if ip.ipv4_mapped is not None:
+            embedded.append(ip.ipv4_mapped)
+        if ip in _NAT64:
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.sixtofour is not None:
+            embedded.append(ip.sixtofour)
+        if ip.teredo is not None:
+            embedded.extend(ip.teredo)
+        if any(not (v4.is_global and not v4.is_multicast) for v4 in embedded):
+            return False
+        if ip.ipv4_mapped is not None:
+            return True  # judged by its IPv4 address alone
     return ip.is_global and not ip.is_multicast
 
 
