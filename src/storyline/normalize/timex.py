@@ -96,9 +96,9 @@ _UNIT = r"(?P<unit>(?i:days?|weeks?|months?|years?|hours?|minutes?|decades?))"
 _PART = r"(?:\s+(?i:morning|afternoon|evening|night))?"
 _FUTURE_CUES = frozenset(
     (
-        "will", "'ll", "wo", "shall", "would", "planned", "planning", "plans", "plan", "scheduled",
-        "schedule", "due", "expected", "expects", "set", "next", "upcoming", "coming", "soon",
-        "early", "tomorrow", "going"
+        "will", "'ll", "wo", "shall", "would", "planned", "planning", "plans", "scheduled",
+        "schedule", "due", "expected", "expects", "next", "upcoming", "coming", "tomorrow",
+        "going"
     )
 )
 _PAST_CUES = frozenset(
@@ -115,6 +115,7 @@ _DEADLINE_CUES = frozenset(
         "record", "starting"
     )
 )
+_NOT_TENSE_BEFORE = frozenset(("be", "been", "being", "a", "an", "the", "still", "already"))
 _CUE_WORD = re.compile(r"[A-Za-z']+")
 
 
@@ -154,7 +155,7 @@ def _nearest_year(anchor: date, month: int, day: int | None, future: bool | None
         gap = (candidate - anchor).days
         slack = 2 if day else 16
         if future is None:
-            cost = abs(gap) + ((60 if day else 180) if gap > slack else 0)
+            cost = abs(gap) + ((60 if day else 240) if gap > slack else 0)
         elif future:
             cost = abs(gap) + (300 if gap < -slack else 0)
         else:
@@ -356,11 +357,13 @@ def _r_holiday(m: re.Match[str], anchor: date, ref: date, future: bool | None) -
     name = " ".join(m["name"].split())
     options = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1)
                if (d := _holiday(name, y)) is not None]
-    if mod == "last" or (mod != "next" and not future):
+    if mod == "last" or (mod != "next" and future is False):
         past = [d for d in options if d <= anchor]
         return _day(past[-1]) if past else None
-    coming = [d for d in options if d >= anchor]
-    return _day(coming[0]) if coming else None
+    if mod == "next" or future:
+        coming = [d for d in options if d >= anchor]
+        return _day(coming[0]) if coming else None
+    return _day(min(options, key=lambda d: abs((d - anchor).days) + (60 if d > anchor else 0)))
 
 
 _OFFSET_DIRS = r"(?P<dir>(?i:ago|later|earlier|before|after|previously|prior|from\s+now))"
@@ -372,7 +375,8 @@ _RULES: list[tuple[re.Pattern[str], Resolver]] = [
      _r_day_month),
     (_p(rf"\b{_MONTH}\s+{_DAYNUM}(?![\d:])(?:,?\s+{_YEAR})?\b"), _r_day_month),
     (_p(rf"\b{_MONTH},?\s+(?:(?i:of)\s+)?{_YEAR}\b"), _r_month_year),
-    (_p(rf"\b{_MONTH}\s+(?P<rel>(?i:last|this|next))\s+(?i:year)\b"), _r_month_rel_year),
+    (_p(rf"\b(?:(?i:early|late|mid)[\s-]+)?{_MONTH}\s+(?P<rel>(?i:last|this|next))\s+(?i:year)\b"),
+     _r_month_rel_year),
     (_p(rf"\b(?P<mod>(?i:last|next|this|early|late|mid|in|since|by|until|during|through|from|"
         rf"before|after))[\s-]+{_MONTH}\b(?!\s+\d)"), _r_month),
     (_p(rf"\b{_MONTH_NOCUE}\b(?!\s+\d)"), _r_month),
@@ -427,9 +431,21 @@ def _is_future(text: str, start: int, end: int) -> bool | None:
     cut = max(left.rfind(". "), left.rfind("; "), left.rfind("\n"))
     left = left[cut + 1:] if cut >= 0 else left
     left_words = _CUE_WORD.findall(left.lower())[-10:]
+    right_words = _CUE_WORD.findall(text[end: end + 40].lower())[:5]
     if left_words and left_words[-1] in _DEADLINE_CUES:
-        return True  # "by Jan. 14", "payable Dec. 1", "effective Feb. 1"
-    for word in reversed(left_words):
+        # "by Jan. 14", "payable Dec. 1", but not "until Thursday, they had not called"
+        return not any(w in ("had", "was", "were", "did") for w in right_words)
+    for i in range(len(left_words) - 1, -1, -1):
+        word = left_words[i]
+        after = left_words[i + 1] if i + 1 < len(left_words) else ""
+        if word in ("is", "are", "plan", "set", "was", "were") and after == "to":
+            return True  # "is to resume", "plan to remove", "was to meet"
+        if word == "as" and i > 0 and left_words[i - 1] in ("soon", "early"):
+            return True  # "as soon as Tuesday"
+        if word in ("is", "are"):
+            return None  # present tense: no cue either way
+        if word.endswith("ed") and i > 0 and left_words[i - 1] in _NOT_TENSE_BEFORE:
+            continue  # a passive ("would be held") or an adjective ("a still unspecified date")
         decided = _tense(word)
         if decided is not None:
             return decided
