@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import sqlite3
 import tempfile
 import threading
@@ -463,6 +464,11 @@ def _prepare_store(path: Path) -> None:
     if version < len(MIGRATIONS):
         from storyline.store import Store
 
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise StorylineError(
+                f"{path} has an older schema (version {version}): open it once with write "
+                f"access (e.g. `storyline run` or `storyline serve` as its owner) to upgrade it")
+
         log.info("upgrading %s to schema version %d", path, len(MIGRATIONS))
         Store(path).close()
 
@@ -514,8 +520,6 @@ def build_app(
 def app_from_env() -> FastAPI:
     """Factory for multi-worker uvicorn (``storyline.serve.serve(workers=N)``): the settings
     travel in ``STORYLINE_SERVE_*`` environment variables."""
-    import os
-
     return build_app(
         os.environ["STORYLINE_SERVE_DB"],
         allow_write=os.environ.get("STORYLINE_SERVE_WRITE") == "1",
