@@ -78,3 +78,21 @@ def test_gzipped_tsv(tmp_path: Path) -> None:
     assert detect_format(path) == "csv"
     [article] = read_inputs([path])
     assert article.text == "First body, with a comma."
+
+
+def test_a_quote_left_open_costs_one_row(tmp_path: Path) -> None:
+    short = tmp_path / "short.csv"
+    short.write_text('title,text\nA,"open quote\nB,ok\nC,"fine, quoted"\n')
+    report = IngestReport()
+    assert [a.title for a in read_inputs([short], report=report)] == ["B", "C"]
+    assert report.skipped == {"invalid CSV row": 1}
+    assert report.problems[0].where == f"{short}:2"
+
+    long = tmp_path / "long.csv"
+    rows = ["title,text", *(f"T{i},body {i}" for i in range(1500))]
+    rows[5] = 'T4,"never closed'
+    long.write_text("\n".join(rows) + "\n")
+    report = IngestReport()
+    titles = [a.title for a in read_inputs([long], report=report)]
+    assert len(titles) == 1499 and "T4" not in titles and titles[-1] == "T1499"
+    assert report.skipped == {"invalid CSV row": 1}

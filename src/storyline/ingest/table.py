@@ -8,12 +8,13 @@ tab and semicolon that occurs most in the header line (outside quotes). Rows are
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
 from storyline.config import IngestSettings
 from storyline.ingest._records import IdMinter, host_of, safe_time
-from storyline.ingest._source import open_lines
+from storyline.ingest._source import Line, open_lines
 from storyline.ingest.base import IngestReport
 from storyline.models import Article
 
@@ -22,6 +23,8 @@ __all__ = ["read_csv", "sniff_delimiter"]
 _DELIMITERS = (",", "\t", ";", "|")
 #: rows that fail to parse in a row before the file is given up as not CSV
 _MAX_BAD_ROWS = 50
+#: physical lines one row may span (quoted multi-line fields) before it is taken as runaway
+MAX_ROW_LINES = 500
 
 
 def sniff_delimiter(header: str) -> str:
@@ -77,44 +80,97 @@ def read_csv(
             f"header {header[:12]!r}; expected one of: {names}",
         )
         return
-    numbers: list[int] = []
-
-    def physical() -> Iterator[str]:
-        for line in lines:
-            numbers.append(line.number)
-            if line.truncated:
-                where = f"{path}:{line.number}"
-                report.warn(where, "truncated", f"line longer than {cap} characters")
-            yield line.text.replace("\r", " ") + "\n"  # a lone CR is not a line break here
-
+    source = _PhysicalLines(lines, path, report, cap)
     if csv.field_size_limit() < cap:
         csv.field_size_limit(cap)
-    rows = csv.reader(physical(), delimiter=delimiter)
+    rows = csv.reader(source, delimiter=delimiter)
     bad_in_a_row = 0
     while True:
         try:
             row = next(rows)
         except StopIteration:
             return
-        except csv.Error as exc:
-            where = f"{path}:{numbers[-1] if numbers else header_line.number}"
-            report.skip(where, "invalid CSV row", str(exc))
+        except (_RowTooLong, csv.Error) as exc:
+            first = source.first_number or header_line.number
+            if isinstance(exc, _RowTooLong):
+                report.skip(f"{path}:{first}", "invalid CSV row", str(exc))
+                source.drop_row(replay_rest=True)
+                rows = csv.reader(source, delimiter=delimiter)
+            else:
+                report.skip(f"{path}:{first}", "invalid CSV row", str(exc))
+                source.drop_row(replay_rest=False)
             bad_in_a_row += 1
             if bad_in_a_row >= _MAX_BAD_ROWS:
-                report.skip(where, "invalid CSV", f"{_MAX_BAD_ROWS} bad rows in a row; gave up")
+                report.skip(f"{path}:{first}", "invalid CSV", f"{_MAX_BAD_ROWS} bad rows in a row")
                 return
             continue
-        bad_in_a_row = 0
-        first = numbers[-1] if numbers else 0
-        if not any(cell.strip() for cell in row):
-            numbers.clear()
+        if source.unclosed_quote():  # the file ended inside a quoted field
+            first = source.first_number or header_line.number
+            report.skip(f"{path}:{first}", "invalid CSV row", "unclosed quote; later lines re-read")
+            source.drop_row(replay_rest=True)
+            rows = csv.reader(source, delimiter=delimiter)
             continue
-        where = f"{path}:{numbers[0] if numbers else first}"
-        numbers.clear()
+        bad_in_a_row = 0
+        where = f"{path}:{source.first_number}"
+        source.drop_row(replay_rest=False)
+        if not any(cell.strip() for cell in row):
+            continue
         article = _row_article(row, cols, where, report, mint, cap)
         if article is not None:
             report.ok()
             yield article
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+class _PhysicalLines:
+    """Feeds ``csv.reader`` one physical line at a time, keeping the lines of the row being
+    read: a row that runs away (a quote left open) can then be dropped and its later lines read
+    again as rows of their own, so one stray quote costs one row, not the rest of the file."""
+
+    def __init__(self, lines: Iterator[Line], path: Path, report: IngestReport, cap: int) -> None:
+        self.lines = lines
+        self.path = path
+        self.report = report
+        self.cap = cap
+        self.replay: deque[Line] = deque()
+        self.current: list[Line] = []
+        self.chars = 0
+
+    def __iter__(self) -> _PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        if self.replay:
+            line = self.replay.popleft()
+        else:
+            line = next(self.lines)
+            if line.truncated:
+                where = f"{self.path}:{line.number}"
+                self.report.warn(where, "truncated", f"line longer than {self.cap} characters")
+        self.current.append(line)
+        self.chars += len(line.text)
+        if len(self.current) > MAX_ROW_LINES or self.chars > self.cap:
+            raise _RowTooLong(
+                f"a quoted field runs on for more than {len(self.current) - 1} lines "
+                "(a quote left open?); later lines re-read"
+            )
+        return line.text.replace("\r", " ") + "\n"  # a lone CR is not a line break here
+
+    @property
+    def first_number(self) -> int:
+        return self.current[0].number if self.current else 0
+
+    def unclosed_quote(self) -> bool:
+        return len(self.current) > 1 and sum(x.text.count('"') for x in self.current) % 2 == 1
+
+    def drop_row(self, replay_rest: bool) -> None:
+        if replay_rest:
+            self.replay.extendleft(reversed(self.current[1:]))
+        self.current = []
+        self.chars = 0
 
 
 def _row_article(
