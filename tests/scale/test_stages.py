@@ -132,3 +132,17 @@ def test_list_inputs_expands_globs_and_folders(tmp_path: Path) -> None:
 def test_list_inputs_names_a_glob_that_matches_nothing(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no input file matches"):
         list_inputs(str(tmp_path / "*.warc.gz"))
+
+
+def test_remote_listing_through_pyarrow(tmp_path: Path) -> None:
+    """The object-store code path (``s3://``, ``gs://``...), run on pyarrow's local filesystem."""
+    from storyline.scale.job import _list_remote
+
+    (tmp_path / "sub").mkdir()
+    for name in ("b.jsonl", "a.jsonl", "sub/c.jsonl", "_SUCCESS"):
+        (tmp_path / name).write_text("{}\n")
+    uri = f"file://{tmp_path}"
+    assert _list_remote(f"{uri}/*.jsonl") == [f"{uri}/a.jsonl", f"{uri}/b.jsonl"]
+    assert _list_remote(uri) == [f"{uri}/a.jsonl", f"{uri}/b.jsonl", f"{uri}/sub/c.jsonl"]
+    with pytest.raises(InputError, match="no input file matches"):
+        _list_remote(f"{uri}/*.csv")

@@ -113,6 +113,14 @@ def window_of(time: datetime | None, window_days: float) -> int:
     return math.floor(time.timestamp() / (window_days * _DAY))
 
 
+def arrow_uri(uri: str) -> str:
+    """``uri`` as ``pyarrow.fs`` names it: Hadoop's ``s3a://``/``s3n://`` are ``s3://``."""
+    for hadoop in ("s3a://", "s3n://"):
+        if uri.startswith(hadoop):
+            return "s3://" + uri[len(hadoop) :]
+    return uri
+
+
 @contextmanager
 def _local_copy(uri: str) -> Iterator[Path]:
     """A local path for ``uri``: the file itself, or a temporary copy of a remote object
@@ -122,7 +130,7 @@ def _local_copy(uri: str) -> Iterator[Path]:
         return
     from pyarrow import fs as pafs
 
-    filesystem, path = pafs.FileSystem.from_uri(uri)
+    filesystem, path = pafs.FileSystem.from_uri(arrow_uri(uri))
     name = Path(path).name
     with tempfile.TemporaryDirectory(prefix="storyline-") as tmp:
         local = Path(tmp) / name

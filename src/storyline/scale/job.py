@@ -32,7 +32,6 @@ inputs differ. Run it with ``spark_run(...)``, ``storyline spark run``, or ``spa
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import glob
 import json
 import logging
@@ -42,7 +41,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -57,6 +56,7 @@ from storyline.scale._stages import (
     Member,
     Prepared,
     WindowResult,
+    arrow_uri,
     cluster_window,
     dedupe_keys,
     enrich_members,
@@ -111,12 +111,23 @@ def list_inputs(pattern: str) -> list[str]:
 def _list_remote(pattern: str) -> list[str]:
     pafs = require("pyarrow.fs", "spark", "pyarrow")
     scheme = pattern.split("://", 1)[0]
-    filesystem, path = pafs.FileSystem.from_uri(pattern.split("*", 1)[0].rsplit("/", 1)[0])
+    base = pattern.split("*", 1)[0].rsplit("/", 1)[0]
+    filesystem, path = pafs.FileSystem.from_uri(arrow_uri(base))
     infos = filesystem.get_file_info(pafs.FileSelector(path, recursive=True))
     _, pattern_path = pattern.split("://", 1)
+    if any(c in pattern_path for c in "*?["):
+        parts = len(PurePosixPath(pattern_path).parts)
+
+        def wanted(p: str) -> bool:  # "*" stays within one path component
+            path = PurePosixPath(p)
+            return len(path.parts) == parts and path.match(pattern_path)
+    else:  # one object, or every object under a prefix
+        def wanted(p: str) -> bool:
+            return p == pattern_path or p.startswith(pattern_path.rstrip("/") + "/")
     found = sorted(
         f"{scheme}://{info.path}" for info in infos
-        if info.type == pafs.FileType.File and fnmatch.fnmatch(info.path, pattern_path)
+        if info.type == pafs.FileType.File and wanted(info.path)
+        and not Path(info.path).name.startswith((".", "_"))
     )
     if not found:
         raise InputError(f"{pattern}: no input file matches")
