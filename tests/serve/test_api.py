@@ -227,3 +227,26 @@ def test_html_pagination_keeps_the_query(client: Any, url: str) -> None:
         assert "q=the" in target and "source=" not in target  # empty filters dropped
     page2 = client.get(url.split("?")[0] + target)
     assert page2.status_code == 200 and "page 2 of" in page2.text
+
+
+def test_citations_point_at_the_right_articles_page(client: Any) -> None:
+    story_id = _story_id(client, "br-1")
+    full = client.get(f"/api/stories/{story_id}").json()
+    order = [a["id"] for g in full["groups"] for a in g["articles"]]
+    assert len(order) == 4
+    for page in (1, 2):
+        story = client.get(f"/api/stories/{story_id}", params={"per_page": 2, "page": page})
+        listed = [a["id"] for g in story.json()["groups"] for a in g["articles"]]
+        assert listed == order[2 * (page - 1): 2 * page]
+        for s in story.json()["sentences"]:
+            for ref in s["articles"]:
+                original = ref["id"].removesuffix("-copy")
+                assert ref["number"] == order.index(original) + 1
+                assert ref["page"] == (ref["number"] - 1) // 2 + 1
+        html = client.get(f"/stories/{story_id}", params={"per_page": 2, "page": page}).text
+        for n, article in enumerate(listed, 2 * (page - 1) + 1):
+            assert re.search(rf'<span class="num">{n}</span>', html), (page, article)
+        other = [a for a in order if a not in listed]
+        for article in other:
+            if f'#a-{article}"' in html:  # a citation of an article listed on another page
+                assert re.search(rf'href="\?[^"]*page=\d[^"]*#a-{article}"', html)

@@ -62,7 +62,8 @@ class FrontPageModel(_Model):
 class SourceRefModel(_Model):
     id: str
     source: str
-    number: int | None = None
+    number: int | None = Field(None, description="position in the story's article list")
+    page: int | None = Field(None, description="the story's articles page that lists it")
 
 
 class SentenceModel(_Model):

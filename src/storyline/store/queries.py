@@ -150,8 +150,10 @@ class SourceRef:
 
     id: str
     source: str
-    #: 1-based position of the article on the story page, for the ``[n]`` marks
+    #: 1-based position of the article (or of its original) in the story's article list
     number: int | None = None
+    #: the articles page of the story page that lists it
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -588,7 +590,7 @@ def story_detail(
                          if isinstance(d, dict)]
     cited = {i for s in sentences_raw for i in _ids(s.get("articles"))}
     cited |= {i for t in timeline_raw for i in _ids(t.get("articles"))}
-    refs = _refs(conn, story_id, cited, original_ids)
+    refs = _refs(conn, story_id, cited, pg.per_page)
 
     siblings = conn.execute(
         """SELECT id FROM stories WHERE storyline_id = ? AND id != ? AND size > 0
@@ -613,20 +615,27 @@ def story_detail(
 
 
 def _refs(
-    conn: sqlite3.Connection, story_id: str, cited: set[str], shown: list[str]
+    conn: sqlite3.Connection, story_id: str, cited: set[str], per_page: int
 ) -> dict[str, SourceRef]:
-    """Source references for cited article ids; those listed on this page get their number."""
+    """Source references for cited article ids, with the number and articles page of the
+    article (of its original, for a near-duplicate) in the story page's article list."""
     if not cited:
         return {}
-    number = {a: n for n, a in enumerate(shown, 1)}
+    position = dict(conn.execute(
+        """SELECT id, row_number() OVER (ORDER BY source = '', source, time IS NULL, time, id)
+        FROM articles WHERE story_id = ? AND off_topic = 0 AND duplicate_of IS NULL""",
+        (story_id,)).fetchall())
     ids = sorted(cited)
     out: dict[str, SourceRef] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for r in conn.execute(
-            f"SELECT id, source FROM articles WHERE id IN ({_marks(len(chunk))})", chunk
+            f"SELECT id, source, duplicate_of FROM articles WHERE id IN ({_marks(len(chunk))})",
+            chunk,
         ):
-            out[r["id"]] = SourceRef(r["id"], r["source"], number.get(r["id"]))
+            number = position.get(r["id"]) or position.get(r["duplicate_of"])
+            page = (number - 1) // per_page + 1 if number else None
+            out[r["id"]] = SourceRef(r["id"], r["source"], number, page)
     return out
 
 
