@@ -74,14 +74,17 @@ class IngestReport:
         if self.files:
             self.files[-1].read += n
 
-    def skip(self, where: str, reason: str, detail: str = "") -> None:
+    def skip(self, where: str, reason: str, detail: str = "", quiet: bool = False) -> None:
         """Record a skipped record: ``reason`` is a short category ("invalid JSON"), ``detail`` the
-        specific message."""
+        specific message. ``quiet`` skips are counted but not listed in ``problems`` nor logged
+        as warnings (routine skips, such as the request records of a web archive)."""
         self.skipped[reason] += 1
         if self.files:
             self.files[-1].skipped += 1
         message = f"{reason}: {detail}" if detail else reason
-        if len(self.problems) < self.max_problems:
+        if quiet:
+            log.debug("%s: skipped: %s", where, message)
+        elif len(self.problems) < self.max_problems:
             self.problems.append(Problem(where, message))
             log.warning("%s: skipped: %s", where, message)
         else:  # past the first problems, keep the log readable: counts are in the summary

@@ -72,7 +72,7 @@ def _page(record: Any, where: str, report: IngestReport) -> tuple[bytes, str | N
     elif record.rec_type == "resource":
         content_type = record.rec_headers.get_header("Content-Type") or ""
     else:
-        report.skip(where, "not a page record", f"WARC-Type {record.rec_type}")
+        report.skip(where, "not a page record", f"WARC-Type {record.rec_type}", quiet=True)
         return None
     data = record.content_stream().read(MAX_PAGE_BYTES + 1)
     mime = content_type.split(";", 1)[0].strip().lower()
