@@ -138,3 +138,23 @@ def test_hostile_payloads_never_run(live_server: str, page: tuple[Any, Watch],
     assert "<img src=x onerror=alert(4)>" in pg.locator("h1").inner_text()
     assert watch.dialogs == []
     assert watch.errors == []
+
+
+def test_narrow_screen_and_no_javascript(live_server: str, browser: Any) -> None:
+    """The story page reads on a phone-sized screen, and works with JavaScript off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844},
+                                  java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(live_server + "/")
+        pg.locator("article.card h2 a", has_text="Riverton bridge").first.click()
+        pg.wait_for_url("**/stories/**")
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"page scrolls sideways ({width}px)"
+        _shot(pg, "6-story-narrow-nojs")
+        pg.fill("header input[name=q]", "library")
+        pg.press("header input[name=q]", "Enter")
+        pg.wait_for_url("**/search?q=library")
+        assert pg.locator(".article-hits li").count() == 3
+    finally:
+        context.close()
