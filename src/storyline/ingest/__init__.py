@@ -293,7 +293,7 @@ def _read_all(
     for path, named in iter_files(paths):
         if not named and fmt is None and not _readable_in_folder(path):
             report.begin_file(path, "?")
-            report.skip(str(path), "unsupported file type", f"suffix {_suffix(path)!r}")
+            report.skip(str(path), "unsupported file type", f"suffix {_suffix(path)!r}", quiet=True)
             continue
         try:
             kind = fmt or detect_format(path)
