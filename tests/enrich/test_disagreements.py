@@ -11,6 +11,7 @@ import pytest
 from storyline.enrich.disagreements import (
     Disagreement,
     conflicting,
+    disagreement_rows,
     extract_claims,
     find_disagreements,
 )
@@ -71,6 +72,9 @@ def test_wording_variants_are_one_variant_and_conflicts_are_found() -> None:
     assert four.articles == ("a0", "a1") and four.sources == ("outlet0", "outlet1")
     assert four.attributed_to == ("army",)
     assert four.earliest == datetime(2024, 3, 5, tzinfo=UTC)
+    rows = disagreement_rows(found.values())
+    assert {r["kind"] for r in rows} == {"killed", "injured"}
+    json.dumps(rows)
 
 
 def test_the_specimen_pile() -> None:

@@ -11,6 +11,7 @@ from storyline.enrich.entities import (
     HeuristicExtractor,
     Mention,
     article_entities,
+    entity_rows,
     get_extractor,
     merge_entities,
     story_entities,
@@ -53,6 +54,8 @@ def test_merge_titles_surnames_and_spelling_variants() -> None:
     assert top.sources == ("s0", "s1")
     names = [e.name for e in entities]
     assert "Iraq" in names and "Iraqi" in names  # a demonym is not a spelling variant
+    row = entity_rows(entities)[0]
+    assert row["name"] == "Qassem Soleimani" and row["mentions"] == 5
 
 
 def test_different_people_with_one_surname_stay_apart_from_places() -> None:

@@ -14,6 +14,7 @@ from storyline.enrich.timeline import (
     build_timeline,
     build_timeline_entries,
     timeline_from_jsonl,
+    timeline_rows,
 )
 from storyline.errors import InputError
 from storyline.models import Article
@@ -65,6 +66,10 @@ def test_entries_carry_provenance() -> None:
             assert s.articles
             assert all(s.text.split()[1] in texts[a] for a in s.articles)
             assert s.time is not None
+    rows = timeline_rows(entries)
+    assert len(rows) == sum(len(e.sentences) for e in entries)
+    assert set(rows[0]) == {"date", "text", "articles"}
+    json.dumps(rows)
 
 
 def test_no_repeated_sentences_across_dates() -> None:

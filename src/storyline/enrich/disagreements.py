@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storyline.models import Document
 from storyline.normalize.timex import find_time_mentions
@@ -45,6 +46,7 @@ __all__ = [
     "Disagreement",
     "Variant",
     "conflicting",
+    "disagreement_rows",
     "extract_claims",
     "find_disagreements",
 ]
@@ -483,3 +485,21 @@ def find_disagreements(docs: Sequence[Document]) -> list[Disagreement]:
             name = _CLAIM_NAMES.get(first.kind, first.kind)
         out.append(Disagreement(first.kind, name, tuple(_variant(g) for g in groups)))
     return sorted(out, key=lambda d: -sum(len(v.articles) for v in d.variants))
+
+
+def disagreement_rows(disagreements: Iterable[Disagreement]) -> list[dict[str, Any]]:
+    """The store's shape: ``{"topic", "kind", "claims": [{"text", "value", "articles",
+    "sources", "attributed_to", "earliest"}]}``."""
+    return [
+        {
+            "topic": d.claim,
+            "kind": d.kind,
+            "claims": [
+                {"text": v.text, "value": v.value, "articles": list(v.articles),
+                 "sources": list(v.sources), "attributed_to": list(v.attributed_to),
+                 "earliest": v.earliest.isoformat() if v.earliest else None}
+                for v in d.variants
+            ],
+        }
+        for d in disagreements
+    ]

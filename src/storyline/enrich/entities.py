@@ -37,6 +37,7 @@ __all__ = [
     "Mention",
     "SpacyExtractor",
     "article_entities",
+    "entity_rows",
     "get_extractor",
     "merge_entities",
     "story_entities",
@@ -325,3 +326,12 @@ def story_entities(
     ]
     ranked = merge_entities(mentions)
     return ranked[:top] if top else ranked
+
+
+def entity_rows(entities: Iterable[Entity]) -> list[dict[str, Any]]:
+    """Plain dicts (``name, label, mentions, articles, aliases, sources``) for JSON and the store."""
+    return [
+        {"name": e.name, "label": e.label, "mentions": e.mentions, "articles": list(e.articles),
+         "aliases": list(e.aliases), "sources": list(e.sources)}
+        for e in entities
+    ]

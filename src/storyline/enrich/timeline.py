@@ -47,6 +47,7 @@ __all__ = [
     "build_timeline",
     "build_timeline_entries",
     "timeline_from_jsonl",
+    "timeline_rows",
     "timeline_to_json",
 ]
 
@@ -304,7 +305,17 @@ def build_timeline(
 
 
 def timeline_to_json(entries: Iterable[TimelineEntry]) -> list[tuple[str, list[str]]]:
+    """news-tls format: ``[("YYYY-MM-DD", [sentence, ...]), ...]``."""
     return [(e.date.isoformat(), [s.text for s in e.sentences]) for e in entries]
+
+
+def timeline_rows(entries: Iterable[TimelineEntry]) -> list[dict[str, Any]]:
+    """One dict per sentence, ``{"date", "text", "articles"}``: the store's timeline shape."""
+    return [
+        {"date": e.date.isoformat(), "text": s.text, "articles": list(s.articles)}
+        for e in entries
+        for s in e.sentences
+    ]
 
 
 def _read_articles(path: Path) -> list[Article]:

@@ -67,6 +67,16 @@ class TempEvalScore:
         """Share of gold expressions found by the detector *and* given the gold value."""
         return self.detected_correct / self.total if self.total else 0.0
 
+    def __str__(self) -> str:
+        parts = ", ".join(
+            f"{g} {self.correct_by_granularity[g] / n:.3f} (n={n})"
+            for g, n in sorted(self.by_granularity.items())
+        )
+        return (
+            f"TempEval-3 DATE values: accuracy {self.accuracy:.3f} on {self.total} gold "
+            f"expressions ({parts}); detector recall {self.recall:.3f}"
+        )
+
 
 def gold_granularity(value: str) -> str | None:
     if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
