@@ -188,6 +188,7 @@ def _env() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per render
     )
     env.filters.update(day=_day, when=_when, path=_path)
     env.globals.update(span=_span, spark=_spark, qs=_qs)
