@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,10 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
     articles, report = _read(path)
-    assert 100 < len(articles) < 3000
+    # every line that can be decompressed from the broken file comes through
+    readable = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[: len(data) // 2])
+    complete = readable.count(b"\n")
+    assert len(articles) == complete and 100 < complete < 3000
     assert [a.id for a in articles] == [f"n{i}" for i in range(len(articles))]
     assert report.skipped["truncated gzip"] == 1
     # the last, half-decompressed line may be reported as invalid JSON; nothing else is lost

@@ -103,3 +103,15 @@ def test_canonical_urls() -> None:
         "<link rel='stylesheet' href='s.css'><LINK REL=\"Canonical\" HREF=\"https://c.example/\">"
     )
     assert find_canonical_link(head) == "https://c.example/"
+
+
+def test_truncated_gzip_page_keeps_what_came_out(tmp_path: Path) -> None:
+    import gzip
+
+    page = article_page(canonical=None, extra="<div>" + "filler " * 20000 + "</div>").encode()
+    data = gzip.compress(page)
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(data[: int(len(data) * 0.7)])
+    [article], report = _read(path)
+    assert article.title == "Council Approves Ferry Terminal"
+    assert report.warned["truncated gzip"] == 1

@@ -119,28 +119,41 @@ def _guess_encoding(head: bytes) -> tuple[str, bool]:
 def sniff(path: Path) -> Sniff:
     """Read the first bytes of ``path`` (decompressed) and classify them. Raises OSError."""
     stream, gzipped = open_binary(path)
-    parts: list[bytes] = []
-    size = 0
     with stream:
-        while size < HEAD_BYTES:
-            try:
-                part = stream.read1(HEAD_BYTES - size)  # type: ignore[attr-defined]
-            except (EOFError, OSError, zlib.error):
-                break  # a broken gzip: keep what came out; the reader reports it
-            if not part:
-                break
-            parts.append(part)
-            size += len(part)
-    head = b"".join(parts)[:HEAD_BYTES]
+        head, _ = read_prefix(stream, HEAD_BYTES)  # a broken gzip: the reader reports it
     encoding, binary = _guess_encoding(head)
     return Sniff(head, gzipped, encoding, binary, empty=not head.strip(b" \t\r\n\x00"))
 
 
+def read_prefix(stream: BinaryIO, limit: int) -> tuple[bytes, str]:
+    """Up to ``limit`` bytes from ``stream``, and ``""`` or the reason it broke early
+    (``truncated gzip``, ``corrupt gzip``, ``read error``): what came out before is kept."""
+    read = getattr(stream, "read1", stream.read)
+    parts: list[bytes] = []
+    size = 0
+    while size < limit:
+        try:
+            part = read(min(limit - size, CHUNK_BYTES))
+        except EOFError:
+            return b"".join(parts), "truncated gzip"
+        except (zlib.error, gzip.BadGzipFile):
+            return b"".join(parts), "corrupt gzip"
+        except OSError:
+            return b"".join(parts), "read error"
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts), ""
+
+
 def _chunks(stream: BinaryIO, where: str, gzipped: bool, report: IngestReport) -> Iterator[bytes]:
     """Read ``stream`` in chunks; a broken gzip stream ends the file with a reported reason."""
+    # read1: a gzip stream that breaks still hands out everything decompressed before the break
+    read = getattr(stream, "read1", stream.read)
     while True:
         try:
-            chunk = stream.read(CHUNK_BYTES)
+            chunk = read(CHUNK_BYTES)
         except EOFError:
             report.skip(
                 where, "truncated gzip", "the compressed stream ends early; kept what was read"

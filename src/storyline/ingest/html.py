@@ -21,7 +21,7 @@ from typing import Any
 from storyline.config import IngestSettings
 from storyline.errors import MissingDependency, require
 from storyline.ingest._records import IdMinter, host_of, safe_time
-from storyline.ingest._source import open_binary, sniff
+from storyline.ingest._source import open_binary, read_prefix, sniff
 from storyline.ingest.base import IngestReport
 from storyline.ingest.urls import canonical_url, find_canonical_link
 from storyline.models import Article
@@ -137,17 +137,17 @@ def extract_article(
 
 
 def read_page_bytes(path: Path, report: IngestReport, limit: int = MAX_PAGE_BYTES) -> bytes | None:
-    """The first ``limit`` bytes of a (possibly gzipped) file, warning when it is longer."""
+    """The first ``limit`` bytes of a (possibly gzipped) file, warning when it is longer; a
+    gzip that breaks early keeps what came out before the break (reported)."""
     try:
         stream, _ = open_binary(path)
         with stream:
-            data = stream.read(limit + 1)
-    except (OSError, EOFError) as exc:
-        report.skip(str(path), "unreadable file", str(exc))
+            data, broken = read_prefix(stream, limit + 1)
+    except OSError as exc:
+        report.skip(str(path), "unreadable file", exc.strerror or str(exc))
         return None
-    except Exception as exc:  # zlib/gzip errors on a broken compressed file
-        report.skip(str(path), "corrupt gzip", str(exc))
-        return None
+    if broken:
+        report.warn(str(path), broken, "kept what was read before the break")
     if len(data) > limit:
         report.warn(str(path), "page too large", f"cut at {limit} bytes")
         data = data[:limit]
