@@ -10,6 +10,8 @@ table; ``docs/performance.md`` quotes them with the commands.
     python benchmarks/bench_pipeline.py embedded --sizes 1000 10000 --embedder static
     # Spark local mode on the same input, with 1 and 2 cores
     python benchmarks/bench_pipeline.py spark --sizes 10000 --masters 'local[1]' 'local[2]'
+    # what a fix would buy: the same run with a setting changed
+    python benchmarks/bench_pipeline.py embedded --sizes 1000 --set enrich.entities=heuristic
     # profile one embedded run (pyinstrument): hot spots to stdout
     python benchmarks/bench_pipeline.py profile --sizes 1000 --embedder minilm
 
@@ -185,12 +187,29 @@ def _get_embedder(settings: Any, real_get: Callable[[Any], Any]) -> Any:
     return embedder_for(settings) if settings.model == "static" else real_get(settings)
 
 
-def run_embedded(folder: Path, embedder: str, profile: bool = False) -> dict[str, Any]:
+def _settings(embedder: str, overrides: list[str]) -> Any:
+    """Settings with the embedder and ``section.key=value`` overrides (JSON values or text)."""
     from storyline.config import Settings
+
+    tree: dict[str, Any] = {"embed": {"model": embedder}}
+    for item in overrides:
+        key, _, raw = item.partition("=")
+        section, _, name = key.partition(".")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        tree.setdefault(section, {})[name] = value
+    return Settings().with_overrides(tree)
+
+
+def run_embedded(
+    folder: Path, embedder: str, overrides: list[str], profile: bool = False
+) -> dict[str, Any]:
     from storyline.pipeline import run
     from storyline.store import Store
 
-    settings = Settings().with_overrides({"embed": {"model": embedder}})
+    settings = _settings(embedder, overrides)
     clock = StageClock()
     if profile:
         import storyline.pipeline as pipeline
@@ -221,7 +240,8 @@ def run_embedded(folder: Path, embedder: str, profile: bool = False) -> dict[str
     if stages:
         stages["other"] = round(total - sum(clock.seconds.values()), 2)
     return {
-        "mode": "embedded", "embedder": embedder, "articles": n, "new": result.new,
+        "mode": "embedded", "embedder": embedder, "set": overrides, "articles": n,
+        "new": result.new,
         "duplicates": result.duplicates, "stories": stories, "seconds": round(total, 2),
         "articles_per_s": round(n / total, 1), "stages": stages, "stages_cpu": cpu,
         "cpu_seconds": round(rss.cpu_seconds, 2),
@@ -231,18 +251,18 @@ def run_embedded(folder: Path, embedder: str, profile: bool = False) -> dict[str
     }
 
 
-def run_spark(folder: Path, embedder: str, master: str) -> dict[str, Any]:
-    from storyline.config import Settings
+def run_spark(folder: Path, embedder: str, overrides: list[str], master: str) -> dict[str, Any]:
     from storyline.scale import spark_run
 
-    settings = Settings().with_overrides({"embed": {"model": embedder}})
+    settings = _settings(embedder, overrides)
     with tempfile.TemporaryDirectory(prefix="storyline-bench-spark-") as tmp, TreeRSS() as rss:
         start = time.perf_counter()
         result = spark_run(str(folder / "*.jsonl"), Path(tmp) / "out", settings, master=master)
         total = time.perf_counter() - start
     n = result.report.read
     return {
-        "mode": "spark", "master": master, "embedder": embedder, "articles": n,
+        "mode": "spark", "master": master, "embedder": embedder, "set": overrides,
+        "articles": n,
         "duplicates": result.duplicates, "windows": result.windows, "stories": result.stories,
         "seconds": round(total, 2), "articles_per_s": round(n / total, 1),
         "stages": result.seconds, "startup": round(total - sum(result.seconds.values()), 2),
@@ -258,9 +278,9 @@ def run_spark(folder: Path, embedder: str, master: str) -> dict[str, Any]:
 def _child(args: argparse.Namespace) -> None:
     folder = Path(args.input)
     if args.command == "spark":
-        out = run_spark(folder, args.embedder, args.masters[0])
+        out = run_spark(folder, args.embedder, args.set, args.masters[0])
     else:
-        out = run_embedded(folder, args.embedder, profile=args.command == "profile")
+        out = run_embedded(folder, args.embedder, args.set, profile=args.command == "profile")
     print("RESULT " + json.dumps(out), flush=True)
 
 
@@ -271,6 +291,8 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm", help="minilm, static or tfidf")
     parser.add_argument("--masters", nargs="+", default=["local[2]"], help="Spark masters")
     parser.add_argument("--per-day", type=int, default=1000, help="articles per day of input")
+    parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
+                        help="settings overrides, e.g. enrich.entities=heuristic")
     parser.add_argument("--input", help=argparse.SUPPRESS)  # set in the measuring subprocess
     parser.add_argument("--json", type=Path, help="append the JSON results to this file")
     args = parser.parse_args()
@@ -285,6 +307,8 @@ def main() -> None:
                    "--embedder", args.embedder]
             if master:
                 cmd += ["--masters", master]
+            if args.set:
+                cmd += ["--set", *args.set]
             env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if args.command == "profile":

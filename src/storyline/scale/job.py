@@ -39,7 +39,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -216,6 +216,8 @@ def _run(
     from pyspark import StorageLevel
 
     sc = spark.sparkContext
+    # Spark runs one task per core: one ONNX thread per task, unless the settings say otherwise
+    settings = replace(settings, embed=replace(settings.embed, threads=settings.embed.threads or 1))
     result = SparkRunResult(output=output, files=len(paths))
     clock = _Clock(result)
     dedupe_settings = settings.dedupe
@@ -242,15 +244,12 @@ def _run(
 
     def rename(p: Prepared) -> Prepared:
         new = renames_b.value.get((p.article.id, p.order[3], p.order[4]))
-        if new is None:
-            return p
-        from dataclasses import replace
-
-        return replace(p, article=replace(p.article, id=new))
+        return p if new is None else replace(p, article=replace(p.article, id=new))
 
     prepared = raw.map(rename) if renames else raw
     prepared.persist(StorageLevel.MEMORY_AND_DISK)
     result.articles = prepared.count()
+    tagged.unpersist()
     clock.lap("read")
 
     # corpus-wide duplicates: shared hash or LSH band -> suspects -> sequential Deduper on driver
@@ -310,7 +309,7 @@ def _run(
 
     _write(spark, output, prepared, assigned, dups_b, enriched, stories)
     clock.lap("write")
-    for rdd in (tagged, prepared, window_results, assigned):
+    for rdd in (prepared, window_results, assigned):
         rdd.unpersist()
     return result
 
