@@ -63,7 +63,7 @@ class ClusterSettings:
     #: similarity to a story centroid above which an item joins the story (event granularity)
     threshold: float = 0.2
     #: similarity between event centroids above which events share a storyline
-    storyline_threshold: float = 0.45
+    storyline_threshold: float = 0.3
     #: stories quiet for longer than this stop being candidates (a strong match revives them)
     window_days: float = 5.0
     revive_threshold: float = 0.2

@@ -7,10 +7,12 @@ from already embedded items (benchmarks cache embeddings); ``format_table`` prin
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from storyline.cluster.offtopic import filter_off_topic
 from storyline.cluster.online import OnlineClusterer
 from storyline.cluster.stream import embed_documents, time_order
 from storyline.config import ClusterSettings
@@ -19,7 +21,17 @@ from storyline.eval.bcubed import bcubed
 from storyline.models import Article, Embedded
 from storyline.normalize import normalize_one
 
-__all__ = ["evaluate", "evaluate_embedded", "format_table", "load_dataset"]
+__all__ = [
+    "evaluate",
+    "evaluate_embedded",
+    "evaluate_off_topic",
+    "format_table",
+    "inject_intruders",
+    "load_dataset",
+]
+
+
+T = TypeVar("T")
 
 
 def load_dataset(name: str) -> list[Article]:
@@ -92,3 +104,40 @@ def format_table(rows: Mapping[str, Mapping[str, Any]]) -> str:
         cells = [name] + [fmt.format(res[key]) if key in res else "" for _, key, fmt in _COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def inject_intruders(
+    groups: Sequence[Sequence[T]], fraction: float, seed: int = 0
+) -> list[tuple[list[T], list[int]]]:
+    """Each group with ``round(fraction * len(group))`` members of *other* groups added (drawn at
+    random, seeded) and shuffled in; returns ``(members, positions of the intruders)``."""
+    rng = random.Random(seed)
+    out = []
+    for g, group in enumerate(groups):
+        pool = [x for h, other in enumerate(groups) if h != g for x in other]
+        intruders = rng.sample(pool, min(round(fraction * len(group)), len(pool)))
+        tagged = [(x, False) for x in group] + [(x, True) for x in intruders]
+        rng.shuffle(tagged)
+        out.append(([x for x, _ in tagged], [i for i, (_, bad) in enumerate(tagged) if bad]))
+    return out
+
+
+def evaluate_off_topic(
+    groups: Sequence[Sequence[Embedded]], settings: ClusterSettings,
+    fractions: Sequence[float] = (0.1, 0.2, 0.3), seed: int = 0,
+) -> dict[str, float]:
+    """Precision and recall of ``filter_off_topic`` at finding injected members (DUC protocol:
+    10-30 % of each cluster's size drawn from the other clusters), pooled over groups and
+    fractions."""
+    tp = fp = fn = 0
+    for k, fraction in enumerate(fractions):
+        for members, bad in inject_intruders(groups, fraction, seed + k):
+            truth = {members[i].id for i in bad}
+            flagged = filter_off_topic(members, settings)
+            tp += len(flagged & truth)
+            fp += len(flagged - truth)
+            fn += len(truth - flagged)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "intruders": tp + fn}
