@@ -129,9 +129,13 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, fast_settings: Settings,
                     {"name": "<img src=x onerror=alert(4)>", "label": "ORG", "mentions": 1},
                 ],
                 disagreements=[
-                    {"topic": "vehicles per day",
-                     "claims": [{"text": "about 40,000", "articles": ["br-1"]},
-                                {"text": "about 45,000", "articles": ["br-3"]}]},
+                    {"topic": "vehicles per day", "kind": "amount",
+                     "claims": [{"text": "About 40,000 vehicles cross the Riverton bridge.",
+                                 "value": "40,000", "articles": ["br-1"],
+                                 "sources": ["Riverton Post"]},
+                                {"text": "The bridge carries about 45,000 vehicles a day.",
+                                 "value": "45,000", "articles": ["br-3"],
+                                 "sources": ["State Radio"]}]},
                 ],
             )
     return db

@@ -61,7 +61,9 @@ def test_story_json_has_provenance_duplicates_off_topic_and_extras(client: Any) 
     assert [g["source"] for g in story["groups"]] == sorted(g["source"] for g in story["groups"])
     assert [t["date"] for t in story["timeline"]] == ["2025-05-01", "2025-05-02"]
     assert {e["name"] for e in story["entities"]} >= {"Dana Moss", "Riverton"}
-    assert story["disagreements"][0]["claims"][1]["text"] == "about 45,000"
+    claim = story["disagreements"][0]["claims"][1]
+    assert claim["value"] == "45,000" and claim["text"].startswith("The bridge carries")
+    assert [r["id"] for r in claim["articles"]] == ["br-3"]
     sibling = story["siblings"][0]
     assert "library" in sibling["headline"].lower()
     assert client.get("/api/stories/nope").status_code == 404

@@ -104,6 +104,7 @@ class EntityModel(_Model):
 
 class ClaimModel(_Model):
     text: str
+    value: str = Field("", description="the short value in dispute, when known")
     articles: list[SourceRefModel]
     sources: list[str]
 

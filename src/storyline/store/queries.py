@@ -179,9 +179,12 @@ class EntityRef:
 
 @dataclass(frozen=True)
 class Claim:
+    """One version of a disputed fact: the short ``value`` ("45,000") and the sentence."""
+
     text: str
     articles: tuple[SourceRef, ...] = ()
     sources: tuple[str, ...] = ()
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -590,6 +593,8 @@ def story_detail(
                          if isinstance(d, dict)]
     cited = {i for s in sentences_raw for i in _ids(s.get("articles"))}
     cited |= {i for t in timeline_raw for i in _ids(t.get("articles"))}
+    cited |= {i for d in disagreements_raw for c in (d.get("claims") or [])
+              if isinstance(c, dict) for i in _ids(c.get("articles"))}
     refs = _refs(conn, story_id, cited, pg.per_page)
 
     siblings = conn.execute(
@@ -673,10 +678,13 @@ def _disagreements(items: list[dict[str, Any]], refs: dict[str, SourceRef]) -> l
         claims = []
         for c in claims_raw if isinstance(claims_raw, list) else []:
             if isinstance(c, dict):
+                text = _first(c, "text", "claim", "value")
+                value = _first(c, "value")
                 claims.append(Claim(
-                    text=_first(c, "text", "value", "claim"),
+                    text=text,
                     articles=tuple(refs[i] for i in _ids(c.get("articles")) if i in refs),
                     sources=tuple(_ids(c.get("sources")) or _ids(c.get("source"))),
+                    value=value if value != text else "",
                 ))
             elif isinstance(c, str):
                 claims.append(Claim(text=c))
