@@ -56,3 +56,15 @@ def test_one_absurd_line_is_capped_not_loaded(tmp_path: Path) -> None:
     assert count == 3
     assert report.warned == {"truncated": 1}
     assert peak < 8 * MB, f"peak {peak / MB:.1f} MB"
+
+
+def test_many_long_lines_without_blank_lines_stay_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "wall.txt"
+    line = "x" * 50_000  # lower case, no full stop: every line continues the one before
+    with path.open("w") as fh:
+        for _ in range(300):  # 15 MB in one block: it is cut by size, not held whole
+            fh.write(line + "\n")
+    settings = IngestSettings(max_record_chars=100_000)
+    count, peak, report = _peak_while_reading(path, settings)
+    assert count > 0 and report.total_skipped == 0
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB"

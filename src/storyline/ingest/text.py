@@ -117,18 +117,22 @@ def is_title_like(text: str, max_words: int) -> bool:
     return not ends_sentence(text) or is_title_case(text)
 
 
-def _blocks(lines: Iterator[Line]) -> Iterator[list[Line]]:
+def _blocks(lines: Iterator[Line], max_chars: int) -> Iterator[list[Line]]:
+    """Blank-line separated blocks, cut at ``MAX_BLOCK_LINES`` lines or ``max_chars``
+    characters so that memory stays bounded whatever the file."""
     block: list[Line] = []
+    chars = 0
     for line in lines:
         if not line.text.strip():
             if block:
                 yield block
-                block = []
+                block, chars = [], 0
             continue
         block.append(line)
-        if len(block) >= MAX_BLOCK_LINES:
+        chars += len(line.text)
+        if len(block) >= MAX_BLOCK_LINES or chars >= max_chars:
             yield block
-            block = []
+            block, chars = [], 0
     if block:
         yield block
 
@@ -142,7 +146,7 @@ def read_text(
     """Articles from a plain text pile, in file order."""
     mint = mint or IdMinter()
     cap = settings.max_record_chars
-    for block in _blocks(open_lines(path, report, cap)):
+    for block in _blocks(open_lines(path, report, cap), cap):
         for line in block:
             if line.truncated:
                 where = f"{path}:{line.number}"
