@@ -10,7 +10,7 @@ setup:
 
 setup-test:
 	bash scripts/setup-test-system.sh
-	bash scripts/setup.sh test,eval
+	bash scripts/setup.sh test,eval,feeds,web,ner,spark
 
 demo: setup
 	.venv/bin/storyline --db $(DB) run examples/demo-pile.txt

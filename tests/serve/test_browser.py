@@ -3,7 +3,7 @@ uvicorn server on a loopback port. Clicks front page -> story -> source -> searc
 screenshots under build/screenshots/, and checks that no hostile payload ever runs (no dialog,
 no CSP violation, the page's own script does run).
 
-Needs ``scripts/setup-browser.sh`` (Chromium from apt + playwright from PyPI); skipped, saying so,
+Needs ``scripts/setup-test-system.sh`` (Chromium from apt + playwright from PyPI); skipped, saying so,
 when Chromium is absent."""
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None,
-                       reason="chromium not installed: run scripts/setup-browser.sh"),
+                       reason="chromium not installed: run scripts/setup-test-system.sh"),
 ]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed: run scripts/setup-browser.sh")
+        "playwright.sync_api", reason="playwright not installed: run scripts/setup-test-system.sh")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

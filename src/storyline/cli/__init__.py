@@ -35,7 +35,7 @@ def _report_summary(report: Any) -> None:
     for problem in report.problems[:10]:
         print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
     if len(report.problems) > 10:
-        print(f"  … {report.total_skipped - 10} more (see -v)", file=sys.stderr)
+        print(f"  … {len(report.problems) - 10} more (see -v)", file=sys.stderr)
 
 
 # -- commands -----------------------------------------------------------------------------------
