@@ -197,6 +197,13 @@ def test_overlong_text_line_is_cut_with_warning(tmp_path: Path) -> None:
     assert report.warned == {"truncated": 1}
 
 
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(ARTICLE) + "\n")
+    articles, report = _read(path, tmp_path, tmp_path / "." / "a.jsonl")
+    assert [a.id for a in articles] == ["x1"] and len(report.files) == 1
+
+
 def test_ids_unique_across_files_in_one_read(tmp_path: Path) -> None:
     a = tmp_path / "a.jsonl"
     a.write_text(json.dumps(ARTICLE) + "\n")

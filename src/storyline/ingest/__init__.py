@@ -224,8 +224,21 @@ def _readable_in_folder(path: Path) -> bool:
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
     """``(file, named)`` for each path and each file under each folder (sorted, recursively,
-    hidden names skipped, symlink loops cut). ``named`` is True for files given directly."""
+    hidden names skipped, symlink loops cut, each file once even when named twice). ``named``
+    is True for files given directly."""
     seen: set[Path] = set()
+    seen_files: set[Path] = set()
+
+    def once(path: Path) -> bool:
+        try:
+            real = path.resolve()
+        except OSError:
+            return True
+        if real in seen_files:
+            log.info("%s: already read in this run", path)
+            return False
+        seen_files.add(real)
+        return True
 
     def walk(folder: Path) -> Iterator[tuple[Path, bool]]:
         real = folder.resolve()
@@ -242,14 +255,14 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
                 continue
             if entry.is_dir():
                 yield from walk(entry)
-            elif entry.is_file():
+            elif entry.is_file() and once(entry):
                 yield entry, False
 
     for raw in paths:
         path = check_path(raw)
         if path.is_dir():
             yield from walk(path)
-        else:
+        elif once(path):
             yield path, True
 
 
