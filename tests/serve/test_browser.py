@@ -3,8 +3,8 @@ uvicorn server on a loopback port. Clicks front page -> story -> source -> searc
 screenshots under build/screenshots/, and checks that no hostile payload ever runs (no dialog,
 no CSP violation, the page's own script does run).
 
-Needs ``scripts/setup-test-system.sh`` (Chromium from apt + playwright from PyPI); skipped, saying so,
-when Chromium is absent."""
+Needs Chromium from apt (``scripts/setup-test-system.sh``) and playwright from PyPI; skipped,
+saying so, when Chromium is absent."""
 
 from __future__ import annotations
 
