@@ -49,6 +49,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_ROBOTS_BYTES = 512 * 1024
 _MAX_CACHE_ENTRIES = 10_000
+_ACCEPT = (
+    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+    "application/rdf+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
+)
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -235,7 +239,11 @@ class Fetcher:
             transport=transport,
             follow_redirects=False,
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+            },
             trust_env=False,
         )
         self._httpx = httpx
