@@ -115,3 +115,18 @@ def test_truncated_gzip_page_keeps_what_came_out(tmp_path: Path) -> None:
     [article], report = _read(path)
     assert article.title == "Council Approves Ferry Terminal"
     assert report.warned["truncated gzip"] == 1
+
+
+def test_malformed_html_still_extracts(tmp_path: Path) -> None:
+    broken = (
+        article_page(canonical=None)
+        .replace("</p>", "")
+        .replace("</article>", "<div><span>")
+        .replace("</body></html>", "<<<>>> &bogus; </td></tr>")
+    )
+    path = tmp_path / "broken.html"
+    path.write_text(broken)
+    [article], report = _read(path)
+    assert article.title == "Council Approves Ferry Terminal"
+    assert article.text.startswith("The harbour council voted")
+    assert report.total_skipped == 0
