@@ -252,3 +252,11 @@ def test_citations_point_at_the_right_articles_page(client: Any) -> None:
         for article in other:
             if f'#a-{article}"' in html:  # a citation of an article listed on another page
                 assert re.search(rf'href="\?[^"]*page=\d[^"]*#a-{article}"', html)
+
+
+def test_bad_parameters_answer_422_as_json_or_as_a_page(client: Any) -> None:
+    api = client.get("/api/stories", params={"page": "x"})
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"][-1] == "page"
+    page = client.get("/", params={"page": "<script>"})
+    assert page.status_code == 422 and "Invalid parameter: page." in page.text
+    assert "<script>" not in page.text

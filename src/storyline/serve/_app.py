@@ -22,6 +22,8 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -474,6 +476,15 @@ def _prepare_store(path: Path) -> None:
         Store(path).close()
 
 
+def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """Bad query parameters: JSON details for the API, a plain error page for pages."""
+    if request.url.path.startswith("/api"):
+        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    names = ", ".join(str(e.get("loc", ("", "?"))[-1]) for e in exc.errors())
+    return _render(request, "error.html", status=422, status_code=422,
+                   message=f"Invalid parameter: {names}.")
+
+
 def _error(request: Request, exc: StarletteHTTPException) -> Response:
     if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
@@ -505,6 +516,7 @@ def build_app(
         app.add_middleware(PageCache, reader=reader, max_entries=cache_pages)
     app.add_middleware(SecurityHeaders)  # outermost: cached responses get the headers too
     app.add_exception_handler(StarletteHTTPException, _error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.include_router(api)
     if allow_write and token:
         app.add_api_route(
