@@ -10,6 +10,7 @@ import pytest
 from storyline.enrich._summ_baselines import CentroidSummarizer, LeadSummarizer, LexRankSummarizer
 from storyline.enrich._summ_text import clean_sentence, fluency_ok
 from storyline.enrich.summarize import ExtractiveSummarizer, doc_weights
+from storyline.errors import StorylineError
 from storyline.models import Article, Document
 from storyline.normalize import normalize_one
 
@@ -122,7 +123,7 @@ def test_wcep_style_is_short(summarizer: ExtractiveSummarizer) -> None:
 
 
 def test_unknown_style_is_an_error(summarizer: ExtractiveSummarizer) -> None:
-    with pytest.raises(ValueError, match="style"):
+    with pytest.raises(StorylineError, match="style"):
         summarizer(make_docs(), style="poem")
 
 

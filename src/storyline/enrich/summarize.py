@@ -47,6 +47,7 @@ from storyline.enrich._summ_text import (
     stems,
     tokens,
 )
+from storyline.errors import StorylineError
 from storyline.models import Document, Summary, SummarySentence
 from storyline.text import STOPWORDS
 
@@ -120,7 +121,8 @@ class ExtractiveSummarizer:
         self, docs: Sequence[Document], words: int = 100, style: str = "default"
     ) -> Summary:
         if style not in STYLES:
-            raise ValueError(f"unknown summary style {style!r} (choose from {', '.join(STYLES)})")
+            raise StorylineError(
+                f"unknown summary style {style!r} (choose from {', '.join(STYLES)})")
         docs = [d for d in docs if d.sentences]
         if not docs or words <= 0:
             return Summary()
@@ -345,7 +347,7 @@ def _near_pairs(sets: list[frozenset[str]]) -> list[tuple[int, int]]:
     for i, sh in enumerate(sets):
         for g in sh:
             index.setdefault(g, []).append(i)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for a, sh in enumerate(sets):
         shared: Counter[int] = Counter()
         for g in sh:

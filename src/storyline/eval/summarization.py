@@ -86,19 +86,22 @@ def evaluate(
 ) -> dict[str, Any]:
     """Summarize every cluster and score against its references (ROUGE-1.5.5, recall, ``-l
     words``). Returns ``{"system", "words", "style", "noise", "clusters", "rouge": {metric:
-    {"recall", "recall_ci", "precision", "f1", "f1_ci"}}, "seconds": {"mean", "max"},
+    {"recall", "recall_ci", "precision", "f1", "f1_ci"}}, "seconds": {"mean", "max", "cpu_mean",
+    "cpu_max"} (wall and process CPU time of the summarizer call per cluster),
     "offtopic_sentences", "backend", "command"}`` with scores as fractions (0-1)."""
     runs = _inject(clusters, noise, seed)
     peers: list[str] = []
     refs: list[list[str]] = []
     seconds: list[float] = []
+    cpu: list[float] = []
     offtopic = total = 0
     records = []
     for cluster, arts, injected in runs:
         docs: list[Document] = [normalize_one(a) for a in arts]
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         summary = summarizer(docs, words=words, style=style)
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         for s in summary.sentences:
             total += 1
             offtopic += bool(injected) and all(i in injected for i in s.articles)
@@ -123,7 +126,8 @@ def evaluate(
                 "f1": s.f1, "f1_ci": list(s.f1_ci)}
             for m, s in result.scores.items() if m in _METRICS
         },
-        "seconds": {"mean": sum(seconds) / len(seconds), "max": max(seconds)},
+        "seconds": {"mean": sum(seconds) / len(seconds), "max": max(seconds),
+                    "cpu_mean": sum(cpu) / len(cpu), "cpu_max": max(cpu)},
         "offtopic_sentences": offtopic / total if total else 0.0,
         "backend": result.backend,
         "command": result.command,
