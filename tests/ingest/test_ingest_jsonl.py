@@ -232,3 +232,13 @@ def test_json_array_cut_short_and_minified_large(tmp_path: Path) -> None:
     report = IngestReport()
     assert sum(1 for _ in read_inputs([big], settings=settings, report=report)) == 3000
     assert report.total_skipped == 0
+
+
+def test_lines_that_are_arrays_stay_json_lines(tmp_path: Path) -> None:
+    path = _write_lines(tmp_path / "timelines.jsonl", [["2010-01-01", ["a"]], ["2010-01-02", []]])
+    report = IngestReport()
+    assert list(read_inputs([path], report=report)) == []
+    assert report.skipped == {"not a JSON object": 2}  # one per line, not per element
+    one_line = tmp_path / "min.json"
+    one_line.write_text(json.dumps([{"title": "A"}, {"title": "B"}]))
+    assert [a.title for a in read_inputs([one_line])] == ["A", "B"]

@@ -64,22 +64,22 @@ _WHITESPACE_OR_COMMA = frozenset(" \t\r\n,\ufeff")
 
 
 def is_json_stream(path: Path) -> bool:
-    """True for a file that is not one JSON value a line: a JSON array (``[{...}, ...]``), or a
-    ``.json`` file whose first line is not a whole JSON value (pretty-printed objects)."""
+    """True for a file that is not one JSON value a line: a JSON array of objects
+    (``[{...}, ...]``, minified or pretty-printed), or a ``.json`` file whose first line is not
+    a whole JSON value (pretty-printed objects). Lines that are each an array (Timeline17's
+    ``timelines.jsonl``) stay JSON Lines."""
     try:
         head = sniff(path).head_text.lstrip("\ufeff \t\r\n")
     except OSError:
         return False
-    if head.startswith("["):
-        return True
-    if not path.name.lower().removesuffix(".gz").endswith(".json"):
+    if not head.startswith("[") and not path.name.lower().removesuffix(".gz").endswith(".json"):
         return False
     first = head.split("\n", 1)[0].strip()
     try:
-        json.loads(first)
+        value = json.loads(first)
     except (ValueError, RecursionError):
-        return True
-    return False
+        return True  # not a whole value on its first line: pretty-printed or very long
+    return isinstance(value, list) and any(isinstance(v, dict) for v in value)
 
 
 def iter_json_values(
