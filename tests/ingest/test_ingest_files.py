@@ -211,3 +211,12 @@ def test_ids_unique_across_files_in_one_read(tmp_path: Path) -> None:
     b.write_text(json.dumps(ARTICLE) + "\n")
     articles, _ = _read(a, b)
     assert [x.id for x in articles] == ["x1", "x1~2"]
+
+
+def test_classic_mac_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"title,text\rFirst,One.\rSecond,Two.\r")
+    assert [a.title for a in _read(path)[0]] == ["First", "Second"]
+    pile = tmp_path / "mac.txt"
+    pile.write_bytes(b"Headline one\r\rA sentence that ends.\r")
+    assert [a.title or a.text for a in _read(pile)[0]] == ["Headline one", "A sentence that ends."]

@@ -70,6 +70,8 @@ class Sniff:
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"
     binary: bool
     empty: bool
+    #: lines end in a bare CR (classic Mac OS): no LF in the head, but CRs
+    cr_lines: bool = False
 
     @property
     def head_text(self) -> str:
@@ -122,7 +124,12 @@ def sniff(path: Path) -> Sniff:
     with stream:
         head, _ = read_prefix(stream, HEAD_BYTES)  # a broken gzip: the reader reports it
     encoding, binary = _guess_encoding(head)
-    return Sniff(head, gzipped, encoding, binary, empty=not head.strip(b" \t\r\n\x00"))
+    text_head = (
+        head if not encoding.startswith(("utf-16", "utf-32")) else head.replace(b"\x00", b"")
+    )
+    cr_lines = b"\r" in text_head and b"\n" not in text_head
+    empty = not head.strip(b" \t\r\n\x00")
+    return Sniff(head, gzipped, encoding, binary, empty=empty, cr_lines=cr_lines)
 
 
 def read_prefix(stream: BinaryIO, limit: int) -> tuple[bytes, str]:
@@ -273,12 +280,14 @@ def _lines(
                 yield decoder.decode(chunk)
             yield decoder.decode(b"", final=True)
 
-        for number, (text, cut) in enumerate(_split(text_chunks(), "\n", max_chars), 1):
+        newline = "\r" if info.cr_lines else "\n"
+        for number, (text, cut) in enumerate(_split(text_chunks(), newline, max_chars), 1):
             yield Line(number, _strip_terminator(text, number), cut)
         return
     decode = _Decoder()
     limit = max_chars * BYTES_PER_CHAR
-    for number, (data, cut) in enumerate(_split(chunks, b"\n", limit), 1):
+    separator = b"\r" if info.cr_lines else b"\n"
+    for number, (data, cut) in enumerate(_split(chunks, separator, limit), 1):
         if number == 1 and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         text = decode(data, number, cut)
