@@ -49,6 +49,7 @@ __all__ = [
     "disagreement_rows",
     "extract_claims",
     "find_disagreements",
+    "places_within",
 ]
 
 INF = math.inf
@@ -352,6 +353,39 @@ def _amounts(sentence: str) -> list[tuple[str, float, float, str]]:
     return out
 
 
+_CAPW = r"(?:al-|el-)?[A-Z][\w'’-]+"
+_PLACE_SUFFIX = (
+    r"(?:air\s+base|airbase|air\s+field|airfield|base|airport|camp|province|region|district|"
+    r"city|village|town|port|harbou?r|station|square|market|mosque|church|school|hospital)"
+)
+_PLACE_NAME = rf"{_CAPW}(?:[\s-]+(?:al-)?{_CAPW}){{0,3}}(?:\s+{_PLACE_SUFFIX})?"
+_EVENT_PLACE = re.compile(
+    rf"\b(?P<noun>{'|'.join(_EVENT_NOUNS)})\s+(?:on|at|in|near|against)\s+(?:the\s+)?"
+    rf"(?P<place>{_PLACE_NAME})"
+)
+_WITHIN = re.compile(
+    rf"(?P<a>{_PLACE_NAME}),?\s+(?:in|near|outside|north\s+of|south\s+of|east\s+of|west\s+of)"
+    rf"\s+(?:the\s+)?(?:(?:northern|southern|eastern|western|central|north|south|east|west)\s+)?"
+    rf"(?P<b>{_CAPW}(?:[\s-]+{_CAPW}){{0,2}})"
+)
+_SUFFIX_RE = re.compile(rf"\s+{_PLACE_SUFFIX}$", re.IGNORECASE)
+
+
+def _place_key(name: str) -> str:
+    """"Ain al-Asad air base" -> "ain al-asad": generic suffixes and case do not count."""
+    return _SUFFIX_RE.sub("", " ".join(name.split())).lower()
+
+
+def places_within(sentences: Iterable[str]) -> frozenset[tuple[str, str]]:
+    """(inner, outer) place pairs the text itself states: "Ain al-Asad air base in western
+    Iraq" -> ("ain al-asad", "iraq"). Places in such a relation never conflict."""
+    pairs = set()
+    for sentence in sentences:
+        for m in _WITHIN.finditer(sentence):
+            pairs.add((_place_key(m.group("a")), _place_key(m.group("b"))))
+    return frozenset(pairs)
+
+
 def extract_claims(
     sentence: str,
     article_id: str = "",
@@ -377,6 +411,10 @@ def extract_claims(
             day = float(d.toordinal())
             claims.append(Claim("date", event.group("noun").lower(), day, day, d.isoformat(),
                                 sentence, article_id, source, time, speaker))
+    for m in _EVENT_PLACE.finditer(sentence):
+        place = " ".join(m.group("place").split())
+        claims.append(Claim("place", m.group("noun").lower(), 0.0, 0.0, place, sentence,
+                            article_id, source, time, speaker))
     return claims
 
 
@@ -390,10 +428,15 @@ def _overlap(a: tuple[float, float], b: tuple[float, float], kind: str) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def conflicting(a: Claim, b: Claim) -> bool:
-    """Do two claims about the same thing contradict each other?"""
+def conflicting(a: Claim, b: Claim, within: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Do two claims about the same thing contradict each other? ``within`` lists place pairs
+    known to contain one another (see :func:`places_within`)."""
     if a.kind != b.kind or not _same_subject(a, b):
         return False
+    if a.kind == "place":
+        x, y = _place_key(a.value), _place_key(b.value)
+        related = x in y or y in x or (x, y) in within or (y, x) in within
+        return not related
     return not _overlap((a.low, a.high), (b.low, b.high), a.kind)
 
 
@@ -410,7 +453,7 @@ def _variants(claims: Sequence[Claim]) -> list[list[Claim]]:
     "four people wounded" are one variant), most supported first."""
     groups: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
-        groups[c.value].append(c)
+        groups[_place_key(c.value) if c.kind == "place" else c.value].append(c)
     if claims and claims[0].kind == "date":  # days a day apart (time zones) are one variant
         merged: list[list[Claim]] = []
         for key in sorted(groups):
@@ -423,9 +466,11 @@ def _variants(claims: Sequence[Claim]) -> list[list[Claim]]:
     return sorted(groups.values(), key=lambda g: -len({c.article_id for c in g}))
 
 
-def _has_conflict(groups: Sequence[Sequence[Claim]]) -> bool:
+def _has_conflict(
+    groups: Sequence[Sequence[Claim]], within: frozenset[tuple[str, str]] = frozenset()
+) -> bool:
     return any(
-        conflicting(a[0], b[0]) for i, a in enumerate(groups) for b in groups[i + 1:]
+        conflicting(a[0], b[0], within) for i, a in enumerate(groups) for b in groups[i + 1:]
     )
 
 
@@ -471,14 +516,17 @@ def find_disagreements(docs: Sequence[Document]) -> list[Disagreement]:
         for s in doc.sentences
         for c in extract_claims(s.text, doc.id, doc.article.source, doc.time)
     ]
+    within = places_within(s.text for doc in docs for s in doc.sentences)
     out: list[Disagreement] = []
     for subject in _subjects(claims):
         groups = _variants(subject)
-        if len(groups) < 2 or not _has_conflict(groups):
+        if len(groups) < 2 or not _has_conflict(groups, within):
             continue
         first = subject[0]
         if first.kind == "date":
             name = f"date of the {first.key}"
+        elif first.kind == "place":
+            name = f"place of the {first.key}"
         elif first.kind == "amount":
             name = f"amount ({first.key.split(':', 1)[0]}) {first.key.split(':', 1)[1]}".strip()
         else:
