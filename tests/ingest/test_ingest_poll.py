@@ -102,3 +102,21 @@ def test_poll_full_text(local_server: LocalServer, tmp_path: Path) -> None:
         )
     assert article.title == "Story 1"
     assert article.text.startswith("The harbour council voted")
+
+
+def test_bad_feed_lists_raise_input_error(tmp_path: Path) -> None:
+    from storyline.errors import InputError
+    from storyline.ingest.poll import feed_urls
+
+    with pytest.raises(InputError, match="cannot read the feed list"):
+        feed_urls(tmp_path / "missing.opml")
+    broken = tmp_path / "broken.opml"
+    broken.write_text("<opml><body><outline")
+    with pytest.raises(InputError, match="malformed OPML"):
+        feed_urls(broken)
+    empty = tmp_path / "empty.opml"
+    empty.write_text("<opml><body/></opml>")
+    with pytest.raises(InputError, match="no feeds"):
+        feed_urls(empty)
+    assert feed_urls(["https://a.example/rss", " "]) == ["https://a.example/rss"]
+    assert feed_urls("https://b.example/feed") == ["https://b.example/feed"]

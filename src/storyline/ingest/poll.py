@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.config import IngestSettings
+from storyline.errors import InputError
 from storyline.ingest._records import IdMinter
 from storyline.ingest.base import IngestReport
 from storyline.ingest.feeds import parse_feed, parse_opml
@@ -32,12 +33,21 @@ MAX_SEEN_PER_FEED = 5000
 
 
 def feed_urls(opml_or_urls: str | Path | Iterable[str]) -> list[str]:
-    """Feed URLs from an OPML file path, a single URL, or an iterable of URLs."""
+    """Feed URLs from an OPML file path, a single URL, or an iterable of URLs. An OPML file
+    that is missing, malformed or lists no feed raises InputError."""
     if isinstance(opml_or_urls, Path) or (
         isinstance(opml_or_urls, str) and "://" not in opml_or_urls
     ):
-        data = Path(opml_or_urls).read_bytes()
-        return parse_opml(data)
+        path = Path(opml_or_urls)
+        try:
+            urls = parse_opml(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the feed list: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from exc
+        if not urls:
+            raise InputError(f"{path}: no feeds in this OPML file (no outline with an xmlUrl)")
+        return urls
     if isinstance(opml_or_urls, str):
         return [opml_or_urls]
     return [u for u in (str(x).strip() for x in opml_or_urls) if u]
