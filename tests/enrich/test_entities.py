@@ -71,6 +71,7 @@ def test_heuristic_fallback_finds_and_merges() -> None:
     soleimani = next(e for e in entities if "Soleimani" in e.name)
     assert len(soleimani.articles) == 3
     assert "Pentagon" in by_name and by_name["Pentagon"].articles == ("n2", "n3")
+    assert soleimani.salience == 3 and by_name["Pentagon"].salience == 2  # all in the leads
     assert not any(e.name in ("The", "Officials", "Lawmakers") for e in entities)
     per_article = article_entities(_docs(), extractor)
     assert set(per_article) == {"n1", "n2", "n3"}

