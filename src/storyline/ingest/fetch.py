@@ -279,9 +279,12 @@ class Fetcher:
             return
         items = list(self.validators.items())[-_MAX_CACHE_ENTRIES:]
         tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(dict(items), fh)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(dict(items), fh)
+            os.replace(tmp, path)
+        except OSError as exc:  # the cache only saves requests: never fatal
+            log.warning("%s: cannot write the fetch cache: %s", path, exc)
 
     def _remember(self, url: str, headers: Mapping[str, str]) -> None:
         entry = {k: headers[k] for k in ("etag", "last-modified") if headers.get(k)}
