@@ -23,16 +23,25 @@ def local_server() -> Iterator[LocalServer]:
             state = server_state["s"]
             state.hits.append(self.path)
             route = state.routes.get(self.path)
+            body: bytes | list[bytes]
             if route is None:
                 status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
             else:
                 status, headers, body = route(self)
+            pieces = body if isinstance(body, list) else [body]  # a list: sent slowly
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(sum(len(p) for p in pieces)))
             self.end_headers()
-            self.wfile.write(body)
+            for i, piece in enumerate(pieces):
+                if i:
+                    time.sleep(0.15)
+                try:
+                    self.wfile.write(piece)
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
 
         def log_message(self, *args: object) -> None:
             pass

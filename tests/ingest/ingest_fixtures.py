@@ -145,7 +145,7 @@ def build_warc(path: Path, gzip: bool = True, pages: int = 2) -> None:
         )
 
 
-Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes | list[bytes]]]
 
 
 @dataclass

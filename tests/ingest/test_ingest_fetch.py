@@ -243,3 +243,14 @@ def test_robots_txt_is_refetched_after_its_ttl(local_server: LocalServer) -> Non
         now[0] += 61.0
         fetcher.get(f"{local_server.base}/p")
     assert local_server.hits.count("/robots.txt") == 2
+
+
+def test_a_dripping_response_hits_the_total_timeout(local_server: LocalServer) -> None:
+    def drip(_: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes | list[bytes]]:
+        return 200, {"Content-Type": "text/plain"}, [b"x" * 10] * 8  # 8 pieces, 0.15 s apart
+
+    local_server.routes["/drip"] = drip
+    fetcher = _fetcher(total_timeout=0.4, timeout=5.0, retries=0, respect_robots=False)
+    with fetcher, pytest.raises(FetchError) as err:
+        fetcher.get(f"{local_server.base}/drip")
+    assert err.value.reason == "timeout" and "took over" in str(err.value)

@@ -72,6 +72,8 @@ class FetchSettings:
     user_agent: str = field(default_factory=_default_user_agent)
     connect_timeout: float = 5.0
     timeout: float = 20.0
+    #: seconds one whole response may take (a server dripping bytes cannot hold a poll forever)
+    total_timeout: float = 60.0
     #: bodies are cut at this many (decoded) bytes
     max_bytes: int = 5 * 1024 * 1024
     retries: int = 2
@@ -428,7 +430,7 @@ class Fetcher:
                 if response.status_code in _REDIRECTS or response.status_code == 304:
                     body, truncated = b"", False
                 else:
-                    body, truncated = self._read_capped(response, max_bytes)
+                    body, truncated = self._read_capped(response, max_bytes, url)
         except FetchError:
             raise
         except httpx.TimeoutException as exc:
@@ -450,8 +452,8 @@ class Fetcher:
             truncated=truncated,
         )
 
-    @staticmethod
-    def _read_capped(response: Any, max_bytes: int) -> tuple[bytes, bool]:
+    def _read_capped(self, response: Any, max_bytes: int, url: str) -> tuple[bytes, bool]:
+        deadline = self._clock() + self.settings.total_timeout
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
@@ -461,4 +463,8 @@ class Fetcher:
                 return b"".join(chunks), True
             chunks.append(chunk)
             size += len(chunk)
+            if self._clock() > deadline:
+                raise FetchError(
+                    url, "timeout", f"response took over {self.settings.total_timeout} s"
+                )
         return b"".join(chunks), False
