@@ -60,12 +60,15 @@ class EmbedSettings:
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    #: similarity to a story centroid above which an item joins the story (event granularity)
+    #: combined similarity (embedding + terms, see docs/clustering.md) to a story above which an
+    #: item with a body joins the story
     threshold: float = 0.2
-    #: similarity between event centroids above which events share a storyline
+    #: combined similarity between story centroids above which stories share a storyline
     storyline_threshold: float = 0.3
-    #: stories quiet for longer than this stop being candidates (a strong match revives them)
+    #: stories quiet for longer than this are dormant: no longer ordinary candidates
     window_days: float = 5.0
+    #: similarity a dormant story needs to take an item (never below the join threshold); the
+    #: default equals ``threshold`` so that topic-level piles spanning years (DUC) still cluster
     revive_threshold: float = 0.2
     #: a member whose leave-one-out similarity to the group's core is below this fraction of a
     #: typical core member's is off-topic (relative, so it serves articles and loose lines alike)
@@ -87,9 +90,13 @@ class ClusterSettings:
     max_terms: int = 300
     #: stories pre-selected by embedding similarity before the full similarity is computed
     candidates: int = 20
-    #: similarity subtracted when a story was last active ``window_days`` ago (linear in the gap,
-    #: capped at the window); 0 turns the time feature off
+    #: similarity subtracted from an active story's score, linear in the days since its last
+    #: item (this much at ``window_days``; dormant stories get ``revive_threshold`` instead);
+    #: 0 turns the time feature off for items with a body
     time_penalty: float = 0.0
+    #: ``time_penalty`` for items with no body: a headline says little, so when it was published
+    #: weighs more (headline streams are event-level; full-article piles are often topic-level)
+    title_time_penalty: float = 0.6
     #: 0 compares an item with the story centroid (cosine), 1 with the average of its members
     #: (average link); in between interpolates geometrically. Centroid cosines grow with story size
     #: for loose stories, average link does not

@@ -1,8 +1,8 @@
 """Off-topic filtering: which members of a group do not belong with the rest.
 
 Each member is scored by its average similarity to the *core* of the group, leave-one-out. The
-similarity is the same blend as the clusterer's (embedding cosine and TF-IDF cosine, here with the
-IDF fitted on the group itself). The core is the better-connected half of the group (by average
+similarity is the same blend as the clusterer's (embedding cosine and term cosine; here plain
+sublinear TF without IDF, since an IDF fitted on the group would play down the shared words). The core is the better-connected half of the group (by average
 similarity to all others), so a minority of intruders — even several from one foreign topic — does
 not pull the reference towards itself. A member is off-topic when its score is below
 ``off_topic_threshold`` times the median score of the core members: a relative test, so that it
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 #: groups smaller than this are left alone: there is no majority to compare with
 MIN_MEMBERS = 4
+_NO_IDF = DocFreq()
 #: items of at most this many sentences (title included) are "short": headlines, loose lines
 SHORT_SENTENCES = 2
 
@@ -38,10 +39,8 @@ def _similarity(members: Sequence[Embedded], settings: ClusterSettings) -> np.nd
     s = settings
     docs = [m.document for m in members]
     counts = [term_counts(d, s.body_sentences, s.title_weight, s.entity_boost) for d in docs]
-    df = DocFreq()
-    for c in counts:
-        df.add(c)
-    vectors = [weigh(c, df) for c in counts]
+    # no IDF: fitted on the group itself it would play down exactly the words the members share
+    vectors = [weigh(c, _NO_IDF) for c in counts]
     vocab = {t: i for i, t in enumerate(sorted({t for v in vectors for t in v}))}
     terms = np.zeros((len(members), max(len(vocab), 1)), dtype=np.float32)
     for row, vec in enumerate(vectors):

@@ -73,9 +73,10 @@ def story_similarity(
     """The combined item-story similarity (see the module docstring)."""
     w = settings.title_embed_weight if title_only else settings.embed_weight
     sim = w * cos_embed + (1.0 - w) * cos_terms
-    if settings.time_penalty and 0 < gap_days <= settings.window_days:
+    penalty = settings.title_time_penalty if title_only else settings.time_penalty
+    if penalty and 0 < gap_days <= settings.window_days:
         # decay within the window; beyond it a story is dormant and revive_threshold rules
-        sim -= settings.time_penalty * gap_days / settings.window_days
+        sim -= penalty * gap_days / settings.window_days
     return sim
 
 
