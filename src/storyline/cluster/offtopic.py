@@ -1,12 +1,14 @@
 """Off-topic filtering: which members of a group do not belong with the rest.
 
 Each member is scored by its average similarity to the *core* of the group, leave-one-out. The
-similarity is the same blend as the clusterer's (embedding cosine and term cosine; here plain
-sublinear TF without IDF, since an IDF fitted on the group would play down the shared words). The core is the better-connected half of the group (by average
-similarity to all others), so a minority of intruders — even several from one foreign topic — does
-not pull the reference towards itself. A member is off-topic when its score is below
-``off_topic_threshold`` times the median score of the core members: a relative test, so that it
-works alike on full articles (high similarities) and on piles of loose one-line items (low ones).
+similarity is the same blend as the clusterer's: embedding cosine and term cosine (here plain
+sublinear TF without IDF, since an IDF fitted on the group would play down the shared words).
+The core is the better-connected half of the group (by average similarity to all others), so a
+minority of intruders — even several from one foreign topic — does not pull the reference
+towards itself. A member is off-topic when its score is below ``off_topic_threshold`` times the
+median score of the core members: a relative test, so that it works alike on full articles (high
+similarities) and on piles of loose one-line items (low ones). Groups of loose lines (most
+members with at most two sentences) weigh the embedding like headlines (``title_embed_weight``).
 
 ``filter_clusters`` runs the filter over cluster files (``storyline filter FILE``).
 """
