@@ -118,5 +118,11 @@ def test_bad_feed_lists_raise_input_error(tmp_path: Path) -> None:
     empty.write_text("<opml><body/></opml>")
     with pytest.raises(InputError, match="no feeds"):
         feed_urls(empty)
+    listing = tmp_path / "feeds.txt"
+    listing.write_text("# my feeds\nhttps://a.example/rss\n\nhttps://b.example/atom  news\n")
+    assert feed_urls(listing) == ["https://a.example/rss", "https://b.example/atom"]
+    (tmp_path / "none.txt").write_text("# nothing here\n")
+    with pytest.raises(InputError, match="no feed URLs"):
+        feed_urls(tmp_path / "none.txt")
     assert feed_urls(["https://a.example/rss", " "]) == ["https://a.example/rss"]
     assert feed_urls("https://b.example/feed") == ["https://b.example/feed"]

@@ -30,19 +30,29 @@ log = logging.getLogger("storyline.ingest")
 
 #: ids remembered per feed (a feed lists its latest entries; older ids can be forgotten)
 MAX_SEEN_PER_FEED = 5000
+#: a feed list is read up to this size
+MAX_FEED_LIST_BYTES = 5 * 1024 * 1024
 
 
 def feed_urls(opml_or_urls: str | Path | Iterable[str]) -> list[str]:
-    """Feed URLs from an OPML file path, a single URL, or an iterable of URLs. An OPML file
-    that is missing, malformed or lists no feed raises InputError."""
+    """Feed URLs from an OPML file, a text file of URLs (one a line; blank lines and ``#``
+    comments ignored), a single URL, or an iterable of URLs. A feed list that is missing,
+    malformed or names no feed raises InputError."""
     if isinstance(opml_or_urls, Path) or (
         isinstance(opml_or_urls, str) and "://" not in opml_or_urls
     ):
         path = Path(opml_or_urls)
         try:
-            urls = parse_opml(path.read_bytes())
+            data = path.read_bytes()[:MAX_FEED_LIST_BYTES]
         except OSError as exc:
             raise InputError(f"{path}: cannot read the feed list: {exc.strerror or exc}") from exc
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            urls = _url_lines(data.decode("utf-8", errors="replace"))
+            if not urls:
+                raise InputError(f"{path}: no feed URLs in this file (one http(s) URL a line)")
+            return urls
+        try:
+            urls = parse_opml(data)
         except ValueError as exc:
             raise InputError(f"{path}: {exc}") from exc
         if not urls:
@@ -51,6 +61,18 @@ def feed_urls(opml_or_urls: str | Path | Iterable[str]) -> list[str]:
     if isinstance(opml_or_urls, str):
         return [opml_or_urls]
     return [u for u in (str(x).strip() for x in opml_or_urls) if u]
+
+
+def _url_lines(text: str) -> list[str]:
+    urls: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("\ufeff")
+        if not line or line.startswith("#") or "://" not in line:
+            continue
+        url = line.split()[0]
+        if url not in urls:
+            urls.append(url)
+    return urls
 
 
 def _load_state(path: Path) -> dict[str, Any]:
