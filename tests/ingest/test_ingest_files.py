@@ -220,3 +220,15 @@ def test_classic_mac_line_endings(tmp_path: Path) -> None:
     pile = tmp_path / "mac.txt"
     pile.write_bytes(b"Headline one\r\rA sentence that ends.\r")
     assert [a.title or a.text for a in _read(pile)[0]] == ["Headline one", "A sentence that ends."]
+
+
+def test_report_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(ARTICLE) + "\nnot json\n")
+    _, report = _read(path)
+    data = json.loads(json.dumps(report.as_dict()))
+    assert data["read"] == 1 and data["skipped"] == {"invalid JSON": 1}
+    assert data["files"] == [
+        {"path": str(path), "format": "jsonl", "read": 1, "skipped": 1, "warnings": 0}
+    ]
+    assert data["problems"][0]["where"] == f"{path}:2"

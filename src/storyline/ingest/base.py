@@ -110,6 +110,25 @@ class IngestReport:
     def total_warnings(self) -> int:
         return sum(self.warned.values())
 
+    def as_dict(self) -> dict[str, object]:
+        """The report as plain JSON-ready data (for ``--json`` output and the API)."""
+        return {
+            "read": self.read,
+            "skipped": dict(self.skipped.most_common()),
+            "warnings": dict(self.warned.most_common()),
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "read": f.read,
+                    "skipped": f.skipped,
+                    "warnings": f.warnings,
+                }
+                for f in self.files
+            ],
+            "problems": [{"where": p.where, "reason": p.reason} for p in self.problems],
+        }
+
     def summary(self) -> str:
         """One line: ``read 120 records; skipped 3: invalid JSON 2, empty record 1``."""
         line = f"read {self.read} record{'s' if self.read != 1 else ''}"
