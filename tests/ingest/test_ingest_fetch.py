@@ -158,6 +158,10 @@ def test_per_host_rate_limit(local_server: LocalServer) -> None:
         "http://192.168.1.1/a",
         "http://169.254.169.254/latest/meta-data/",
         "http://0.0.0.0:{port}/a",
+        "http://2130706433:{port}/a",  # 127.0.0.1 spelled as a number
+        "http://0x7f.0.0.1:{port}/a",
+        "http://127.1:{port}/a",
+        "http://localhost.:{port}/a",
     ],
 )
 def test_private_addresses_refused_by_default(local_server: LocalServer, url: str) -> None:
