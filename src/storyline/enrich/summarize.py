@@ -95,10 +95,7 @@ class ExtractiveSummarizer:
         time_limit: float = 0.3,
         power: float = 1.5,
         unigrams: float = 0.0,
-        title_boost: float = 0.0,
         fluency: bool = True,
-        centrality: float = 0.0,
-        max_position: int = 1000,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -112,10 +109,7 @@ class ExtractiveSummarizer:
         self.time_limit = time_limit
         self.power = power
         self.unigrams = unigrams
-        self.title_boost = title_boost
         self.fluency = fluency
-        self.centrality = centrality
-        self.max_position = max_position
 
     def __call__(
         self, docs: Sequence[Document], words: int = 100, style: str = "default"
@@ -133,8 +127,7 @@ class ExtractiveSummarizer:
         if not cands:
             return Summary()
         concept_w = self._concept_weights(docs, sents, weights)
-        central = self._centrality(cands, sents, weights) if self.centrality else None
-        chosen = self._select(cands, concept_w, weights, budget, style, central)
+        chosen = self._select(cands, concept_w, weights, budget, style)
         return _assemble(docs, sents, [cands[j] for j in chosen])
 
     # -- stages ---------------------------------------------------------------------------
@@ -147,7 +140,7 @@ class ExtractiveSummarizer:
         strict = [s for s in sents if topical[s.doc]
                   and (not s.is_title or (s.doc not in has_body and s.n_words >= 5))
                   and (self.min_words <= s.n_words or s.is_title)
-                  and s.n_words <= min(self.max_words, budget) and s.position < self.max_position
+                  and s.n_words <= min(self.max_words, budget)
                   and (fluency_ok(s.text) or not self.fluency)]
         if style == "wcep":  # who, what, where, when: the reports' opening sentences
             strict = [s for s in strict if s.position < 3] or strict
@@ -181,12 +174,11 @@ class ExtractiveSummarizer:
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
             floor = self.min_df if len(unique) >= 10 and not short else 2
             unigram_w = self.unigrams or (0.5 if short else 0.0)
-            titled = {c for s in sents if s.is_title for c in s.concepts}
             out = {}
             for c, w in wdf.items():
                 if df[c] < floor or w <= 0:
                     continue
-                w = w ** self.power * (1 + self.title_boost * (c in titled))
+                w = w**self.power
                 if c.startswith("u:"):
                     w *= unigram_w
                 if w > 0:
@@ -208,7 +200,6 @@ class ExtractiveSummarizer:
         weights: np.ndarray,
         budget: int,
         style: str,
-        central: np.ndarray | None = None,
     ) -> list[int]:
         names = sorted(concept_w)
         index = {c: i for i, c in enumerate(names)}
@@ -217,9 +208,6 @@ class ExtractiveSummarizer:
         lengths = [s.n_words for s in cands]
         sc = [[index[c] for c in sorted(s.concepts) if c in index] for s in cands]
         bonus = [self._bonus(s, scale, float(weights[s.doc])) for s in cands]
-        if central is not None:
-            bonus = [b + self.centrality * scale * float(c) for b, c in zip(bonus, central,
-                                                                            strict=True)]
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
         conflicts = _near_pairs([cands[j].shingles for j in keep])
@@ -234,23 +222,6 @@ class ExtractiveSummarizer:
             fits = [j for j in order if lengths[j] <= budget]
             result = fits[:1]
         return result
-
-    def _centrality(self, cands: list[_Sent], sents: list[_Sent], weights: np.ndarray
-                    ) -> np.ndarray:
-        """Cosine of each candidate's content words with the cluster's (document-weighted)
-        content-word profile."""
-        prof: dict[str, float] = {}
-        for s in sents:
-            for c in s.concepts:
-                if c.startswith("u:"):
-                    prof[c] = prof.get(c, 0.0) + float(weights[s.doc])
-        norm = math.sqrt(sum(v * v for v in prof.values())) or 1.0
-        out = np.zeros(len(cands))
-        for j, s in enumerate(cands):
-            us = [c for c in s.concepts if c.startswith("u:")]
-            if us:
-                out[j] = sum(prof.get(c, 0.0) for c in us) / (norm * math.sqrt(len(us)))
-        return out
 
     def _bonus(self, s: _Sent, scale: float, doc_weight: float) -> float:
         if s.is_title or s.position >= self.lead_positions:
