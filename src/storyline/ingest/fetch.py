@@ -165,7 +165,7 @@ def check_host(
 ) -> list[str]:
     """The addresses of ``host``, or FetchError when any of them is not public (and private
     addresses are not allowed for it). IP literals are checked without DNS."""
-    host = host.strip("[]").lower()
+    host = host.strip("[]").lower().rstrip(".")
     allowed = allow_private or host in private_hosts or f"{host}:{port}" in private_hosts
     try:
         ipaddress.ip_address(host.split("%", 1)[0])
