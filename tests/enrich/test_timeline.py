@@ -84,6 +84,21 @@ def test_date_range_and_empty_input() -> None:
     assert build_timeline([], dates=3) == []
 
 
+def test_undated_articles_use_their_absolute_dates() -> None:
+    docs = [
+        normalize_one(Article(id="u1", text="The bridge at Kell was opened on 3 May 2021. "
+                              "Crowds cheered on the riverbank.")),
+        normalize_one(Article(id="u2", text="On 3 May 2021 the Kell bridge opened to traffic. "
+                              "Tolls were dropped on 9 June 2021, officials said. It rained.")),
+    ]
+    timeline = build_timeline_entries(docs, dates=1, sentences_per_date=2)
+    assert [e.date for e in timeline] == [date(2021, 5, 3)]  # named by both articles
+    assert "3 May 2021" in timeline[0].sentences[0].text
+    assert all(s.time is None for s in timeline[0].sentences)
+    both = build_timeline(docs, dates=3, sentences_per_date=1)
+    assert [d for d, _ in both] == ["2021-05-03", "2021-06-09"]  # undated sentences: no date
+
+
 def test_with_an_embedder(fast_settings) -> None:
     from storyline.embed import get_embedder
 

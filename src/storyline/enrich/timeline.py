@@ -120,25 +120,28 @@ def on_topic(docs: Sequence[Document], min_relevance: float) -> list[Document]:
 def _collect(
     docs: Sequence[Document], start: date | None, end: date | None, settings: TimelineSettings
 ) -> list[_Dated]:
+    """Date every sentence. An undated article contributes only its sentences with absolute
+    day-precise dates ("8 January 2020")."""
+
+    def in_range(d: date) -> bool:
+        return (not start or d >= start) and (not end or d <= end)
+
     out: list[_Dated] = []
     for doc in docs:
-        if doc.time is None:
-            continue
-        published = doc.time.date()
+        published = doc.time.date() if doc.time is not None else None
         for sentence in doc.sentences:
             days = {
                 m.date
                 for m in find_time_mentions(sentence.text, published)
                 if m.date is not None
-                and (m.date - published).days <= settings.max_future_days
+                and (published is None or (m.date - published).days <= settings.max_future_days)
+                and in_range(m.date)
             }
-            if start or end:
-                days = {d for d in days if (not start or d >= start) and (not end or d <= end)}
             if days:
                 out.extend(
                     _Dated(sentence.text, doc.all_ids, doc.time, d, True) for d in sorted(days)
                 )
-            elif (not start or published >= start) and (not end or published <= end):
+            elif published is not None and in_range(published):
                 out.append(_Dated(sentence.text, doc.all_ids, doc.time, published, False))
     return out
 
@@ -148,8 +151,8 @@ def _rank_dates(
 ) -> list[tuple[date, float]]:
     scores: dict[date, float] = defaultdict(float)
     for s in dated:
-        if s.mentioned and s.published is not None:
-            same = s.published.date() == s.day
+        if s.mentioned:
+            same = s.published is not None and s.published.date() == s.day
             scores[s.day] += settings.same_day_weight if same else settings.other_day_weight
     days_present = {s.day for s in dated}
     for doc in docs:
@@ -349,7 +352,10 @@ def _read_articles(path: Path) -> list[Article]:
             )
     undated = sum(1 for a in articles if a.time is None)
     if undated:
-        log.warning("%s: %d article(s) without a publication time are not used", path, undated)
+        log.warning(
+            "%s: %d article(s) without a publication time: only their fully dated sentences "
+            "are used", path, undated,
+        )
     return articles
 
 
