@@ -16,6 +16,7 @@ from storyline.enrich.disagreements import (
     find_disagreements,
     places_within,
 )
+from storyline.eval.datasets import datasets_dir
 from storyline.models import Article
 from storyline.normalize import normalize_one, parse_time
 
@@ -92,7 +93,7 @@ def test_places_conflict_unless_the_story_says_one_is_in_the_other() -> None:
 
 
 def test_the_specimen_pile() -> None:
-    pile = Path("/work/shared/examples/iraq-airbase-pile.txt")
+    pile = datasets_dir().parent / "examples" / "iraq-airbase-pile.txt"  # ../shared/examples
     if not pile.exists():
         pytest.skip(f"specimen not found: {pile}")
     paragraphs = [p for p in pile.read_text(encoding="utf-8").split("\n\n") if p.strip()]
