@@ -44,7 +44,6 @@ from storyline.enrich._summ_text import (
     is_junk,
     shingles,
     stem_tokens,
-    stems,
     tokens,
 )
 from storyline.errors import StorylineError
@@ -268,7 +267,7 @@ def doc_weights(
     n = len(docs)
     if n < 4:
         return np.ones(n)
-    sims = _loo_sims(_tfidf(docs))
+    sims = _loo_sims_sparse(_tfidf(docs))
     if embedder is not None:
         # one short unit per document (its title, else its first sentence) keeps this cheap
         units = [(doc.title or doc.sentences[0].text)[:300] if doc.sentences else ""
@@ -284,32 +283,48 @@ def _median(values: np.ndarray) -> float:
     return m if m > 1e-9 else 1.0
 
 
-def _tfidf(docs: Sequence[Document]) -> np.ndarray:
+def _tfidf(docs: Sequence[Document]) -> list[dict[str, float]]:
+    """Unit-length sparse TF-IDF vectors (stemmed content words) of the documents."""
     bags = []
     for doc in docs:
         toks = [t for t in tokens(f"{doc.title} {doc.body}") if t not in STOPWORDS and len(t) > 2]
-        bags.append(Counter(stems(" ".join(toks))))
+        bags.append(Counter(stem_tokens(toks)))
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
-    vocab = {t: i for i, t in enumerate(sorted(df))}
     n = len(docs)
-    mat = np.zeros((n, len(vocab)))
-    for i, bag in enumerate(bags):
-        for t, c in bag.items():
-            mat[i, vocab[t]] = (1 + math.log(c)) * math.log((n + 1) / df[t])
-    norms = np.linalg.norm(mat, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return mat / norms
+    out = []
+    for bag in bags:
+        vec = {t: (1 + math.log(c)) * math.log((n + 1) / df[t]) for t, c in bag.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        out.append({t: v / norm for t, v in vec.items()})
+    return out
+
+
+def _loo_sims_sparse(rows: list[dict[str, float]]) -> np.ndarray:
+    """Cosine of each sparse row with the sum of the other rows (leave-one-out centroid)."""
+    total: dict[str, float] = {}
+    for row in rows:
+        for t, v in row.items():
+            total[t] = total.get(t, 0.0) + v
+    total_sq = sum(v * v for v in total.values())
+    out = np.zeros(len(rows))
+    for i, row in enumerate(rows):
+        dot = sum(v * total[t] for t, v in row.items())
+        self_sq = sum(v * v for v in row.values())
+        others_sq = total_sq - 2 * dot + self_sq
+        out[i] = (dot - self_sq) / math.sqrt(others_sq) if others_sq > 1e-12 else 0.0
+    return out
 
 
 def _loo_sims(mat: np.ndarray) -> np.ndarray:
     """Cosine of each row with the sum of the other rows (leave-one-out centroid)."""
     total = mat.sum(axis=0)
-    others = total[None, :] - mat
-    norms = np.linalg.norm(others, axis=1)
-    norms[norms == 0] = 1.0
-    return np.asarray(np.einsum("ij,ij->i", mat, others) / norms)
+    dot = mat @ total
+    self_sq = np.einsum("ij,ij->i", mat, mat)
+    others_sq = float(total @ total) - 2 * dot + self_sq
+    norms = np.sqrt(np.clip(others_sq, 1e-12, None))
+    return np.asarray((dot - self_sq) / norms)
 
 
 def _near_pairs(sets: list[frozenset[str]]) -> list[tuple[int, int]]:
