@@ -11,7 +11,14 @@ from storyline.cluster import OnlineClusterer, StoryState
 from storyline.config import Settings
 from storyline.eval.bcubed import bcubed
 
-from .helpers import article, embed, gold, mixed_stream
+from .helpers import QUAKE, article, embed, gold, mixed_stream
+
+
+@pytest.fixture
+def fast(fast_settings: Settings) -> Settings:
+    """The model-free settings; the hand-written items are one or two sentences (short items),
+    and hashed-TF cosines of short items run lower than MiniLM's: lower their join threshold."""
+    return replace(fast_settings, cluster=replace(fast_settings.cluster, title_threshold=0.15))
 
 
 def run(settings: Settings, items, states=()) -> tuple[list[str], OnlineClusterer]:
@@ -19,19 +26,19 @@ def run(settings: Settings, items, states=()) -> tuple[list[str], OnlineClustere
     return [clusterer.assign(e) for e in items], clusterer
 
 
-def test_separates_interleaved_events(fast_settings: Settings) -> None:
+def test_separates_interleaved_events(fast: Settings) -> None:
     articles = mixed_stream()
-    ids, clusterer = run(fast_settings, embed(articles, fast_settings))
+    ids, clusterer = run(fast, embed(articles, fast))
     score = bcubed(dict(zip([a.id for a in articles], ids, strict=True)), gold(articles))
     assert score.f1 == 1.0
     assert len(clusterer) == 3
     assert ids[0] == "s-000001"
 
 
-def test_deterministic(fast_settings: Settings) -> None:
-    items = embed(mixed_stream(), fast_settings)
-    first, a = run(fast_settings, items)
-    second, b = run(fast_settings, items)
+def test_deterministic(fast: Settings) -> None:
+    items = embed(mixed_stream(), fast)
+    first, a = run(fast, items)
+    second, b = run(fast, items)
     assert first == second
     for sa, sb in zip(a.states(), b.states(), strict=True):
         assert sa.id == sb.id and sa.count == sb.count and sa.terms == sb.terms
@@ -39,12 +46,12 @@ def test_deterministic(fast_settings: Settings) -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides", [{"merge_threshold": 0.0}, {"threshold": 0.3, "merge_threshold": 0.12}]
+    "overrides", [{"merge_threshold": 0.0}, {"title_threshold": 0.3, "merge_threshold": 0.12}]
 )
 def test_resuming_from_states_equals_one_run(
-    fast_settings: Settings, overrides: dict[str, float]
+    fast: Settings, overrides: dict[str, float]
 ) -> None:
-    settings = replace(fast_settings, cluster=replace(fast_settings.cluster, **overrides))
+    settings = replace(fast, cluster=replace(fast.cluster, **overrides))
     items = embed(mixed_stream(), settings)
     whole, one = run(settings, items)
     head, part = run(settings, items[:5])
@@ -63,22 +70,22 @@ def test_resuming_from_states_equals_one_run(
         assert one.merged()  # the low threshold does merge stories on the way
 
 
-def test_new_ids_continue_after_resume(fast_settings: Settings) -> None:
-    items = embed(mixed_stream(), fast_settings)
-    _, first = run(fast_settings, items[:3])
+def test_new_ids_continue_after_resume(fast: Settings) -> None:
+    items = embed(mixed_stream(), fast)
+    _, first = run(fast, items[:3])
     assert [s.id for s in first.states()] == ["s-000001", "s-000002", "s-000003"]
-    resumed = OnlineClusterer(fast_settings.cluster, first.states())
+    resumed = OnlineClusterer(fast.cluster, first.states())
     other = embed([article(99, "Volcano erupts on Iceland's Reykjanes peninsula.", 5)],
-                  fast_settings)
+                  fast)
     assert resumed.assign(other[0]) == "s-000004"
 
 
-def test_window_expiry_and_revival(fast_settings: Settings) -> None:
+def test_window_expiry_and_revival(fast: Settings) -> None:
     cluster = replace(
-        fast_settings.cluster, window_days=5.0, threshold=0.2, revive_threshold=0.7,
+        fast.cluster, window_days=5.0, title_threshold=0.2, revive_threshold=0.7,
         merge_threshold=0.0,
     )
-    settings = replace(fast_settings, cluster=cluster)
+    settings = replace(fast, cluster=cluster)
     seed = "Peru earthquake: rescuers search rubble in Lima after magnitude 7.1 quake."
     related = "Lima rubble search goes on after the Peru quake, rescuers say."
     later = "Peru quake survivors wait for aid in Lima."
@@ -96,20 +103,20 @@ def test_window_expiry_and_revival(fast_settings: Settings) -> None:
     assert run(wide, items)[0][2] == ids[0]
 
 
-def test_no_time_items_are_always_candidates(fast_settings: Settings) -> None:
-    items = embed(mixed_stream(), fast_settings)
+def test_no_time_items_are_always_candidates(fast: Settings) -> None:
+    items = embed(mixed_stream(), fast)
     undated = [
         type(e)(replace(e.document, article=replace(e.document.article, time=None)), e.vector)
         for e in items
     ]
-    assert run(fast_settings, undated)[0] == run(fast_settings, items)[0]
+    assert run(fast, undated)[0] == run(fast, items)[0]
 
 
-def test_storylines_group_related_events(fast_settings: Settings) -> None:
+def test_storylines_group_related_events(fast: Settings) -> None:
     cluster = replace(
-        fast_settings.cluster, threshold=0.45, storyline_threshold=0.12, merge_threshold=0.0
+        fast.cluster, title_threshold=0.45, storyline_threshold=0.12, merge_threshold=0.0
     )
-    settings = replace(fast_settings, cluster=cluster)
+    settings = replace(fast, cluster=cluster)
     texts = [
         "Iranian missiles strike Ain al-Asad air base in Iraq hosting US troops.",
         "Ain al-Asad air base: missiles from Iran hit the base, no US troops killed.",
@@ -126,10 +133,26 @@ def test_storylines_group_related_events(fast_settings: Settings) -> None:
     assert lines[ids[4]] != lines[ids[0]]
 
 
-def test_rejects_vectors_of_another_dimension(fast_settings: Settings) -> None:
-    items = embed(mixed_stream()[:1], fast_settings)
-    clusterer = OnlineClusterer(fast_settings.cluster)
+def test_rejects_vectors_of_another_dimension(fast: Settings) -> None:
+    items = embed(mixed_stream()[:1], fast)
+    clusterer = OnlineClusterer(fast.cluster)
     clusterer.assign(items[0])
     bad = type(items[0])(items[0].document, np.ones(7, dtype=np.float32) / np.sqrt(7))
     with pytest.raises(ValueError):
         clusterer.assign(bad)
+
+
+def test_short_items_use_the_title_settings(fast: Settings) -> None:
+    from storyline.cluster.terms import is_short
+    from storyline.normalize import normalize_one
+
+    assert is_short(normalize_one(article(0, "", title="Quake hits Peru")))
+    assert is_short(normalize_one(article(0, "Rescuers search Lima.", title="Quake hits Peru")))
+    long = article(0, "Rescuers search Lima. Aftershocks follow. Aid arrives.", title="Quake")
+    assert not is_short(normalize_one(long))
+    # with an unreachable title threshold, short items never join; long ones still do
+    strict = replace(fast, cluster=replace(fast.cluster, title_threshold=2.0))
+    shorts = embed([article(i, QUAKE[1]) for i in range(2)], strict)
+    assert len(set(run(strict, shorts)[0])) == 2
+    longs = embed([replace(long, id=f"l{i}") for i in range(2)], strict)
+    assert len(set(run(strict, longs)[0])) == 1

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storyline.cluster.terms import DocFreq, term_counts, weigh
+from storyline.cluster.terms import DocFreq, is_short, term_counts, weigh
 from storyline.config import ClusterSettings
 from storyline.embed.base import Embedder
 from storyline.models import Article, Embedded
@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 #: groups smaller than this are left alone: there is no majority to compare with
 MIN_MEMBERS = 4
 _NO_IDF = DocFreq()
-#: items of at most this many sentences (title included) are "short": headlines, loose lines
-SHORT_SENTENCES = 2
 
 
 def _similarity(members: Sequence[Embedded], settings: ClusterSettings) -> np.ndarray:
@@ -50,7 +48,7 @@ def _similarity(members: Sequence[Embedded], settings: ClusterSettings) -> np.nd
             terms[row, vocab[t]] = w
     emb = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
     # a pile of headlines or loose sentences: the embedding is the better view (as for titles)
-    short = sum(len(d.sentences) <= SHORT_SENTENCES for d in docs) * 2 > len(docs)
+    short = sum(is_short(d) for d in docs) * 2 > len(docs)
     w = s.title_embed_weight if short else s.embed_weight
     sim = w * (emb @ emb.T) + (1.0 - w) * (terms @ terms.T)
     np.fill_diagonal(sim, np.nan)

@@ -32,7 +32,7 @@ from datetime import datetime
 import numpy as np
 
 from storyline.cluster.base import StoryState
-from storyline.cluster.terms import DocFreq, dot, is_title_only, norm, term_counts, weigh
+from storyline.cluster.terms import DocFreq, dot, is_short, norm, term_counts, weigh
 from storyline.config import ClusterSettings
 from storyline.models import Embedded
 
@@ -68,12 +68,12 @@ class _Story:
 
 def story_similarity(
     cos_embed: float, cos_terms: float, gap_days: float, settings: ClusterSettings,
-    title_only: bool = False,
+    short: bool = False,
 ) -> float:
     """The combined item-story similarity (see the module docstring)."""
-    w = settings.title_embed_weight if title_only else settings.embed_weight
+    w = settings.title_embed_weight if short else settings.embed_weight
     sim = w * cos_embed + (1.0 - w) * cos_terms
-    penalty = settings.title_time_penalty if title_only else settings.time_penalty
+    penalty = settings.title_time_penalty if short else settings.time_penalty
     if penalty and 0 < gap_days <= settings.window_days:
         # decay within the window; beyond it a story is dormant and revive_threshold rules
         sim -= penalty * gap_days / settings.window_days
@@ -106,15 +106,15 @@ class OnlineClusterer:
         terms = weigh(counts, self._docfreq)
         vector = np.asarray(item.vector, dtype=np.float32)
         when = _epoch(doc.time)
-        title_only = is_title_only(doc)
-        threshold = s.title_threshold if title_only else s.threshold
-        best = self._best(vector, terms, when, threshold, title_only)
+        short = is_short(doc)
+        threshold = s.title_threshold if short else s.threshold
+        best = self._best(vector, terms, when, threshold, short)
         story = self._new_story(vector, doc.time) if best is None else best
         self._add(story, vector, terms, counts, doc.time, when)
         story_id = story.id
         if s.merge_threshold > 0 and story.count >= 2 and story.count & (story.count - 1) == 0:
             # a story whose size has doubled may have drifted towards another one
-            self._merge(story, title_only)
+            self._merge(story, short)
         return story_id
 
     def resolve(self, story_id: str) -> str:
@@ -144,7 +144,7 @@ class OnlineClusterer:
 
     def _best(
         self, vector: np.ndarray, terms: dict[str, float], when: float, threshold: float,
-        title_only: bool,
+        short: bool,
     ) -> _Story | None:
         n = len(self._stories)
         if n == 0 or not np.any(vector):
@@ -170,13 +170,13 @@ class OnlineClusterer:
                 # interpolate (geometrically) from centroid cosine to average pairwise cosine
                 cos_embed *= float(self._spread[row]) ** s.average_link
                 cos_terms *= (story.term_norm / story.count) ** s.average_link
-            sim = story_similarity(cos_embed, cos_terms, gap, s, title_only)
+            sim = story_similarity(cos_embed, cos_terms, gap, s, short)
             need = max(threshold, s.revive_threshold) if gap > s.window_days else threshold
             if sim >= need and sim > best_sim:
                 best, best_sim = story, sim
         return best
 
-    def _merge(self, story: _Story, title_only: bool) -> _Story:
+    def _merge(self, story: _Story, short: bool) -> _Story:
         """Merge ``story`` with the most similar other story when their combined similarity
         reaches ``merge_threshold`` (``revive_threshold`` at least when their spans are more than
         ``window_days`` apart); the younger story goes into the older. Returns the survivor."""
@@ -196,7 +196,7 @@ class OnlineClusterer:
                 continue
             cos_terms = dot(story.terms, other.terms) / (story.term_norm * other.term_norm or 1.0)
             gap = _span_gap(story, other)
-            sim = story_similarity(float(sims[row]), cos_terms, gap, s, title_only)
+            sim = story_similarity(float(sims[row]), cos_terms, gap, s, short)
             need = s.merge_threshold
             if gap > s.window_days:
                 need = max(need, s.revive_threshold)

@@ -22,14 +22,20 @@ from functools import lru_cache
 from storyline.models import Document
 from storyline.text import STOPWORDS
 
-__all__ = ["DocFreq", "dot", "is_title_only", "norm", "term_counts", "weigh"]
+__all__ = ["SHORT_SENTENCES", "DocFreq", "dot", "is_short", "norm", "term_counts", "weigh"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
-def is_title_only(doc: Document) -> bool:
-    """True when the document has no body sentences (a headline or a loose line)."""
-    return all(s.is_title for s in doc.sentences)
+#: items with at most this many sentences (title included) are *short*: headlines, loose lines,
+#: a headline with a one-sentence description
+SHORT_SENTENCES = 2
+
+
+def is_short(doc: Document) -> bool:
+    """True for a headline, a loose line or a headline with one sentence: text too short for its
+    terms to say much, so the embedding and the time weigh more."""
+    return len(doc.sentences) <= SHORT_SENTENCES
 
 
 def _mostly_capitalized(tokens: list[str]) -> bool:
