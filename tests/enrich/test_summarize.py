@@ -94,6 +94,9 @@ def test_fluency_filter() -> None:
     assert not fluency_ok("He said the town would need help.")
     assert not fluency_ok("But the mayor disagreed with the plan.")
     assert not fluency_ok('"We will rebuild," the mayor said.')
+    assert not fluency_ok("I've been trying to go the organic route every day.")
+    assert not fluency_ok("If we wait any longer the bridge will fall.")
+    assert fluency_ok("The memorial honours soldiers of World War I and their families.")
 
 
 def test_provenance_lists_every_carrier_and_copies(summarizer: ExtractiveSummarizer) -> None:

@@ -40,6 +40,8 @@ _BAD_START = frozenset([
     "besides", "thus", "therefore",
 ])
 _TOKEN = re.compile(r"[a-z0-9]+")
+_PERSONAL = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|[Ww]e|[Ww]e're|[Ww]e've|[Mm]y|[Oo]ur|[Yy]ou|"
+                       r"[Yy]ou're|[Yy]ou've|[Yy]our|[Mm]e)\b")
 log = logging.getLogger(__name__)
 
 
@@ -66,13 +68,26 @@ def fluency_ok(text: str) -> bool:
     if not text or not (text[0].isupper() or text[0].isdigit()):
         return False
     first = text.split(None, 1)[0].strip(",;:").lower()
-    if first in _BAD_START:
+    if first in _BAD_START or first.split("'")[0].split("’")[0] in _BAD_START:
+        return False
+    if _personal(text):  # an unmarked quotation or a columnist's aside
         return False
     if text[0] in "\"'“‘" or text.count('"') % 2 or text.count("“") != text.count("”"):
         return False
     if text.endswith("?") or text.endswith(":") or text.endswith(","):
         return False
     return not ("(" in text and ")" not in text)
+
+
+def _personal(text: str) -> bool:
+    """First or second person outside quotation marks ("World War I" is not a pronoun)."""
+    for m in _PERSONAL.finditer(text):
+        if m.group(0) == "I" and m.start() > 0:
+            before = text[:m.start()].split()
+            if before and before[-1][:1].isupper():
+                continue
+        return True
+    return False
 
 
 def tokens(text: str) -> list[str]:
