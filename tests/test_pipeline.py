@@ -1,4 +1,4 @@
-"""End-to-end: the bundled example and the specimen pile through ``run``, into a real SQLite file."""
+"""End-to-end: the bundled example and the specimen pile through ``run``, into a real SQLite."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from storyline.pipeline import run, summarize_articles
 from storyline.store import Store
-
 from tests.conftest import EXAMPLES
 
 SPECIMEN = Path(__file__).resolve().parents[2] / "shared" / "examples" / "iraq-airbase-pile.txt"
@@ -38,11 +37,15 @@ def test_demo_example_end_to_end(tmp_path: Path, minilm):
         for noise in ("misc-1", "misc-2", "misc-3"):
             assert noise not in port.members + fire.members + rate.members
         # the summary is made of the input's own sentences, each with its sources
-        texts = {json.loads(line)["id"]: json.loads(line) for line in
-                 (EXAMPLES / "demo-news.jsonl").read_text().splitlines()}
+        texts = {
+            json.loads(line)["id"]: json.loads(line)
+            for line in (EXAMPLES / "demo-news.jsonl").read_text().splitlines()
+        }
         for s in fire.summary.sentences:
             assert s.articles and all(a in fire.members for a in s.articles)
-            assert any(s.text in texts[a]["text"] or s.text == texts[a]["title"] for a in s.articles)
+            assert any(
+                s.text in texts[a]["text"] or s.text == texts[a]["title"] for a in s.articles
+            )
         assert 0 < fire.summary.words <= 100
         assert fire.headline
         assert fire.start is not None and fire.start.day == 4
@@ -94,12 +97,21 @@ def test_summarize_articles_with_tfidf(fast_settings):
     from storyline.models import Article
 
     arts = [
-        Article("a", "Dockworkers strike at Port Havenmouth",
-                "Dockworkers walked out on Monday. The union said 1,800 workers joined."),
-        Article("b", "Port strike halts traffic",
-                "Container traffic stopped as dockworkers walked out. Twelve ships waited."),
-        Article("c", "Port strike halts traffic",
-                "Container traffic stopped as dockworkers walked out. Twelve ships waited."),
+        Article(
+            "a",
+            "Dockworkers strike at Port Havenmouth",
+            "Dockworkers walked out on Monday. The union said 1,800 workers joined.",
+        ),
+        Article(
+            "b",
+            "Port strike halts traffic",
+            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
+        ),
+        Article(
+            "c",
+            "Port strike halts traffic",
+            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
+        ),
     ]
     summary = summarize_articles(arts, 30, settings=fast_settings)
     assert 0 < summary.words <= 30

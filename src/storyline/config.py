@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = [
-    "Settings",
-    "IngestSettings",
+    "ClusterSettings",
     "DedupeSettings",
     "EmbedSettings",
-    "ClusterSettings",
-    "SummarySettings",
     "EnrichSettings",
+    "IngestSettings",
+    "Settings",
+    "SummarySettings",
 ]
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class IngestSettings:
-    #: lines/paragraphs of a text pile with at most this many words and no final full stop are headlines
+    #: text-pile items with at most this many words and no final full stop are headlines
     headline_max_words: int = 20
     #: CSV column names (first match wins, case-insensitive)
     csv_title: tuple[str, ...] = ("title", "headline")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["StorylineError", "InputError", "MissingDependency", "require"]
+__all__ = ["InputError", "MissingDependency", "StorylineError", "require"]
 
 
 class StorylineError(Exception):

@@ -17,12 +17,12 @@ import numpy as np
 
 __all__ = [
     "Article",
-    "Sentence",
     "Document",
     "Embedded",
-    "SummarySentence",
-    "Summary",
+    "Sentence",
     "Story",
+    "Summary",
+    "SummarySentence",
 ]
 
 
@@ -31,8 +31,8 @@ class Article:
     """One input item as read from a file or feed: a full article, a headline or a loose sentence.
 
     ``id`` is stable: the id given by the input, or a hash of the content when none is given.
-    ``origin`` says where it was read ("file.jsonl:12"). ``cluster`` is the cluster id the input file
-    put it in (cluster files only; the pipeline ignores it except in evaluation).
+    ``origin`` says where it was read ("file.jsonl:12"). ``cluster`` is the cluster id the input
+    file put it in (cluster files only; the pipeline ignores it except in evaluation).
     """
 
     id: str

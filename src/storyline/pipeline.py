@@ -16,6 +16,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
@@ -29,7 +31,14 @@ from storyline.models import Article, Document, Embedded, Story, Summary
 from storyline.normalize import normalize, normalize_one
 from storyline.store import Store
 
-__all__ = ["RunResult", "run", "ingest_articles", "enrich_story", "summarize_articles", "summarize_clusters"]
+__all__ = [
+    "RunResult",
+    "enrich_story",
+    "ingest_articles",
+    "run",
+    "summarize_articles",
+    "summarize_clusters",
+]
 
 log = logging.getLogger("storyline")
 
@@ -129,7 +138,7 @@ def _ingest_batch(
             originals.append((doc, row))
         else:
             result.duplicates += 1
-    vectors = embedder.encode([doc.lead for doc, _ in originals]) if originals else []
+    vectors = embedder.encode([doc.lead for doc, _ in originals]) if originals else np.zeros((0,))
     touched: set[str] = set()
     story_of: dict[str, str] = {}
     for (doc, row), vector in zip(originals, vectors, strict=True):
@@ -139,7 +148,8 @@ def _ingest_batch(
         touched.add(story)
     for row in rows:
         if row["duplicate_of"] is not None:
-            row["story_id"] = story_of.get(row["duplicate_of"]) or store.story_of(row["duplicate_of"])
+            original = row["duplicate_of"]
+            row["story_id"] = story_of.get(original) or store.story_of(original)
             if row["story_id"]:
                 touched.add(row["story_id"])
     states = [s for s in clusterer.states() if s.id in touched]
@@ -149,7 +159,9 @@ def _ingest_batch(
     result.new += len(rows)
 
 
-def _row(article: Article, content_hash: str, signature: Any, original: str | None) -> dict[str, Any]:
+def _row(
+    article: Article, content_hash: str, signature: Any, original: str | None
+) -> dict[str, Any]:
     return {
         "id": article.id, "title": article.title, "text": article.text, "time": article.time,
         "source": article.source, "url": article.url, "origin": article.origin,
@@ -173,8 +185,10 @@ def enrich_story(
         if r["duplicate_of"]:
             copies.setdefault(r["duplicate_of"], []).append(r["article"].id)
     members = [
-        Embedded(replace(normalize_one(r["article"]), copies=tuple(copies.get(r["article"].id, ()))),
-                 r["vector"])
+        Embedded(
+            replace(normalize_one(r["article"]), copies=tuple(copies.get(r["article"].id, ()))),
+            r["vector"],
+        )
         for r in rows
         if not r["duplicate_of"] and r["vector"] is not None
     ]
@@ -197,7 +211,7 @@ def enrich_story(
         start=min(times) if times else None,
         end=max(times) if times else None,
     )
-    extras = compute_extras(on_topic, settings.enrich, summarizer.embedder)
+    extras = compute_extras(on_topic, settings.enrich)
     with store.transaction():
         store.set_off_topic(story_id, off)
         store.save_story(story)
@@ -233,5 +247,7 @@ def summarize_clusters(
         yield {
             "id": cluster_id,
             "summary": summary.text,
-            "sentences": [{"text": s.text, "articles": list(s.articles)} for s in summary.sentences],
+            "sentences": [
+                {"text": s.text, "articles": list(s.articles)} for s in summary.sentences
+            ],
         }

@@ -71,8 +71,11 @@ def watch(
         stop.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _stop) \
-        if threading.current_thread() is threading.main_thread() else None
+    previous = (
+        signal.signal(signal.SIGTERM, _stop)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     done = 0
     try:
         while not stop.is_set() and (polls is None or done < polls):
@@ -83,7 +86,9 @@ def watch(
                 shutil.copyfile(state, pending)
             else:
                 pending.unlink(missing_ok=True)
-            articles = poll_feeds(feeds, fetcher, pending, settings.ingest, result.report, full_text)
+            articles = poll_feeds(
+                feeds, fetcher, pending, settings.ingest, result.report, full_text
+            )
             ingest_articles(articles, store, settings, result=result)
             if pending.exists():
                 os.replace(pending, state)

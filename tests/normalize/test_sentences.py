@@ -2,7 +2,9 @@ from storyline.normalize.sentences import split_sentences
 
 
 def test_splits_and_keeps_abbreviations_together():
-    text = "Gen. Qassem Soleimani was killed. U.S. Lt. Col. Chase gave the order at 11 p.m. on Jan. 7."
+    text = (
+        "Gen. Qassem Soleimani was killed. U.S. Lt. Col. Chase gave the order at 11 p.m. on Jan. 7."
+    )
     assert split_sentences(text) == [
         "Gen. Qassem Soleimani was killed.",
         "U.S. Lt. Col. Chase gave the order at 11 p.m. on Jan. 7.",

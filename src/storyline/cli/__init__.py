@@ -17,7 +17,7 @@ from typing import Any
 from storyline.config import Settings
 from storyline.errors import StorylineError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 log = logging.getLogger("storyline")
 
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+    except Exception as exc:
         if args.verbose:
             raise
         print(f"storyline: internal error: {type(exc).__name__}: {exc} (run with -v for details)",

@@ -9,7 +9,7 @@ from typing import Any
 from storyline.enrich.extras import StoryExtras
 from storyline.models import Article, Story
 
-__all__ = ["story_json", "story_brief", "story_full"]
+__all__ = ["story_brief", "story_full", "story_json"]
 
 
 def _d(value: datetime | None) -> str | None:
@@ -78,7 +78,8 @@ def _extras_lines(extras: StoryExtras) -> list[str]:
     if extras.timeline:
         lines += ["", "Timeline:"]
         for t in extras.timeline:
-            lines.append(textwrap.fill(f"{t['date']}  {t['text']}", 100, subsequent_indent=" " * 12))
+            entry = f"{t['date']}  {t['text']}"
+            lines.append(textwrap.fill(entry, 100, subsequent_indent=" " * 12))
     if extras.entities:
         lines += ["", "Entities:"]
         lines.append(textwrap.fill(

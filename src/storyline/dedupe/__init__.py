@@ -37,9 +37,12 @@ def shingle_signature(text: str, num_perm: int = 64) -> np.ndarray | None:
     if len(shingles) < _MIN_SHINGLES:
         return None
     hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little")
-         for s in shingles),
-        dtype=np.uint64, count=len(shingles),
+        (
+            int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little")
+            for s in shingles
+        ),
+        dtype=np.uint64,
+        count=len(shingles),
     )
     a, b = _permutations(num_perm)
     values = (hashes[:, None] * a[None, :] + b[None, :]) % _PRIME
@@ -96,7 +99,9 @@ class Deduper:
         return best
 
 
-def fold_batch(docs: Sequence[Document], settings: DedupeSettings = DedupeSettings()) -> list[Document]:
+def fold_batch(
+    docs: Sequence[Document], settings: DedupeSettings = DedupeSettings()
+) -> list[Document]:
     """Fold the duplicates of a batch into their first occurrence (``Document.copies``)."""
     deduper = Deduper(settings)
     kept: dict[str, Document] = {}

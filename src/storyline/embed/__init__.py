@@ -24,4 +24,6 @@ def get_embedder(settings: EmbedSettings = EmbedSettings()) -> Embedder:
         from storyline.embed.tfidf import TfidfEmbedder
 
         return TfidfEmbedder()
-    raise StorylineError(f"unknown embedder {settings.model!r} (choose from {', '.join(EMBEDDERS)})")
+    raise StorylineError(
+        f"unknown embedder {settings.model!r} (choose from {', '.join(EMBEDDERS)})"
+    )

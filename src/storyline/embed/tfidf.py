@@ -7,6 +7,7 @@ similarities approximate those of the hashed TF vectors.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -30,7 +31,7 @@ class TfidfEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
-            feats = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            feats = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
             counts: dict[str, int] = {}
             for f in feats:
                 counts[f] = counts.get(f, 0) + 1

@@ -7,11 +7,13 @@ from typing import Protocol
 
 from storyline.models import Document, Summary
 
-__all__ = ["Summarizer", "Headliner"]
+__all__ = ["Headliner", "Summarizer"]
 
 
 class Summarizer(Protocol):
-    def __call__(self, docs: Sequence[Document], words: int = 100, style: str = "default") -> Summary:
+    def __call__(
+        self, docs: Sequence[Document], words: int = 100, style: str = "default"
+    ) -> Summary:
         """An extractive summary of at most ``words`` words made of the documents' own sentences;
         each summary sentence lists every article (and folded copy) that carries it."""
         ...

@@ -23,7 +23,6 @@ every article that carries them. ``timeline_from_jsonl`` reads a JSONL file of a
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,9 +34,8 @@ from typing import Any
 import numpy as np
 
 from storyline.embed.base import Embedder, normalize_rows
-from storyline.errors import InputError
-from storyline.models import Article, Document, SummarySentence
-from storyline.normalize import normalize_one, parse_time
+from storyline.models import Document, SummarySentence
+from storyline.normalize import normalize
 from storyline.normalize.timex import find_time_mentions
 from storyline.text import content_words, words
 
@@ -321,51 +319,23 @@ def timeline_rows(entries: Iterable[TimelineEntry]) -> list[dict[str, Any]]:
     ]
 
 
-def _read_articles(path: Path) -> list[Article]:
-    """Articles of a JSONL file; bad lines are skipped with a warning naming file and line."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    articles: list[Article] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                if not isinstance(d, dict):
-                    raise ValueError("not a JSON object")
-            except ValueError as exc:
-                log.warning("%s:%d: skipped, not a JSON object (%s)", path, n, exc)
-                continue
-            text = d.get("text") or d.get("body") or ""
-            title = d.get("title") or ""
-            if not (text or title):
-                log.warning("%s:%d: skipped, no text", path, n)
-                continue
-            articles.append(
-                Article(
-                    id=str(d.get("id") or f"{path.name}:{n}"), title=str(title), text=str(text),
-                    time=parse_time(d.get("time") or d.get("date") or d.get("published")),
-                    source=str(d.get("source") or ""), url=str(d.get("url") or ""),
-                    origin=f"{path}:{n}",
-                )
-            )
-    undated = sum(1 for a in articles if a.time is None)
-    if undated:
-        log.warning(
-            "%s: %d article(s) without a publication time: only their fully dated sentences "
-            "are used", path, undated,
-        )
-    return articles
-
-
 def timeline_from_jsonl(
     path: str | Path,
     dates: int | None = None,
     sentences_per_date: int = 1,
     embedder: Embedder | None = None,
+    fmt: str | None = None,
 ) -> list[tuple[str, list[str]]]:
-    """Read articles from a JSONL file and build their timeline (news-tls format), e.g. for
-    ``storyline timeline FILE --dates K --sentences-per-date M`` (print it with ``json.dumps``)."""
-    docs = [normalize_one(a) for a in _read_articles(Path(path))]
-    return build_timeline([d for d in docs if d.sentences], dates, sentences_per_date, embedder)
+    """Read articles from a JSONL file (or any format ``read_inputs`` takes) and build their
+    timeline (news-tls format), e.g. for ``storyline timeline FILE --dates K
+    --sentences-per-date M`` (print it with ``json.dumps``)."""
+    from storyline.ingest import read_inputs
+
+    docs = list(normalize(read_inputs([path], fmt)))
+    undated = sum(1 for d in docs if d.time is None)
+    if undated:
+        log.warning(
+            "%s: %d article(s) without a publication time: only their fully dated sentences "
+            "are used", path, undated,
+        )
+    return build_timeline(docs, dates, sentences_per_date, embedder)

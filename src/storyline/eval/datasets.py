@@ -19,14 +19,14 @@ from storyline.models import Article
 from storyline.normalize.dates import parse_time
 
 __all__ = [
-    "DatasetMissing",
+    "T17_TOPICS",
     "Cluster",
+    "DatasetMissing",
     "datasets_dir",
     "load_duc2006",
-    "load_uci",
     "load_t17_articles",
     "load_t17_timelines",
-    "T17_TOPICS",
+    "load_uci",
 ]
 
 T17_TOPICS = (

@@ -282,7 +282,7 @@ _READERS: dict[str, Callable[..., Iterator[Article]]] = {
 def read_inputs(
     paths: Iterable[str | Path] | str | Path,
     fmt: str | None = None,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     report: IngestReport | None = None,
 ) -> Iterator[Article]:
     """Stream the articles of every file under ``paths``, in order.

@@ -186,7 +186,7 @@ def parse_feed(
 def read_feed(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """The entries of an RSS/RDF/Atom feed file (possibly gzipped)."""
@@ -236,7 +236,7 @@ def _local_feed(url: str, base: Path) -> Path | None:
 def read_opml(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """The entries of the local feed files an OPML list names; remote feeds are reported as

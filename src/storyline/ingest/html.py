@@ -157,7 +157,7 @@ def read_page_bytes(path: Path, report: IngestReport, limit: int = MAX_PAGE_BYTE
 def read_html(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """The article of one saved HTML page (a file; folders are walked by ``read_inputs``)."""

@@ -168,7 +168,7 @@ def _fallback_id(path: Path, where: str) -> str:
 def read_jsonl(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """Articles from a JSON Lines file of articles and/or clusters, in file order."""
@@ -191,7 +191,7 @@ def read_jsonl(
 def read_clusters(
     path: str | Path,
     report: IngestReport | None = None,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[tuple[str, list[Article]]]:
     """``(cluster id, articles)`` for each cluster line of a cluster file, in file order.

@@ -105,7 +105,7 @@ def fetch_article(
     url: str,
     fetcher: Fetcher,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Article | None:
     """Fetch one article page and extract it; ``None`` (reported) when that fails."""
@@ -127,7 +127,7 @@ def poll_feeds(
     opml_or_urls: str | Path | Iterable[str],
     fetcher: Fetcher,
     state_path: str | Path,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     report: IngestReport | None = None,
     full_text: bool = False,
 ) -> Generator[Article, None, None]:

@@ -51,7 +51,7 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 def read_csv(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """Articles from a delimited file with a header row, in file order."""

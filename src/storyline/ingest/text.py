@@ -140,7 +140,7 @@ def _blocks(lines: Iterator[Line], max_chars: int) -> Iterator[list[Line]]:
 def read_text(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
 ) -> Iterator[Article]:
     """Articles from a plain text pile, in file order."""

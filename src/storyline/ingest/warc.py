@@ -88,7 +88,7 @@ def _page(record: Any, where: str, report: IngestReport) -> tuple[bytes, str | N
 def read_warc(
     path: Path,
     report: IngestReport,
-    settings: IngestSettings = IngestSettings(),  # noqa: B008 - frozen, safe as default
+    settings: IngestSettings = IngestSettings(),
     mint: IdMinter | None = None,
     progress: Progress | None = None,
 ) -> Iterator[Article]:

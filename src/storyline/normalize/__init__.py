@@ -12,7 +12,7 @@ from storyline.normalize.dates import parse_time
 from storyline.normalize.sentences import split_sentences
 from storyline.text import words
 
-__all__ = ["Normalizer", "normalize", "normalize_one", "parse_time", "content_hash"]
+__all__ = ["Normalizer", "content_hash", "normalize", "normalize_one", "parse_time"]
 
 
 class Normalizer(Protocol):

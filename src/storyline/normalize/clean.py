@@ -6,13 +6,21 @@ import html
 import re
 import unicodedata
 
-__all__ = ["clean_text", "clean_line"]
+__all__ = ["clean_line", "clean_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
-        "``": '"', "''": '"'}
+_PTB = {
+    "-LRB-": "(",
+    "-RRB-": ")",
+    "-LSB-": "[",
+    "-RSB-": "]",
+    "-LCB-": "{",
+    "-RCB-": "}",
+    "``": '"',
+    "''": '"',
+}
 _PTB_QUOTE = re.compile(r"``\s*(.*?)\s*''")
 _PTB_RE = re.compile("|".join(re.escape(k) for k in _PTB))
 _PTB_SPACING = re.compile(r" ([,.;:!?%)\]}]|'s|n't|'re|'ve|'ll|'d|'m)(?=\s|$)|([(\[{$#]) ")
@@ -37,7 +45,7 @@ def clean_text(text: str) -> str:
 
 
 def _detokenize(text: str) -> str:
-    """Undo Penn-Treebank tokenization ("-LRB-", "`` quoted ''", " , ") found in research corpora."""
+    """Undo Penn-Treebank tokenization ("-LRB-", "`` quoted ''", " , ") of research corpora."""
     text = _PTB_QUOTE.sub(lambda m: f'"{m.group(1)}"', text)
     text = _PTB_RE.sub(lambda m: _PTB[m.group(0)], text)
     return _PTB_SPACING.sub(lambda m: m.group(1) or m.group(2), text)

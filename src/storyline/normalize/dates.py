@@ -1,4 +1,4 @@
-"""Publication dates: parse the many shapes a feed or file gives them in, into aware UTC datetimes."""
+"""Publication dates: parse the many shapes feeds and files give them in, into UTC datetimes."""
 
 from __future__ import annotations
 

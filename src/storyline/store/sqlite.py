@@ -38,7 +38,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-
 class Store:
     """A storyline SQLite file. Use as a context manager or call ``close()``."""
 
@@ -94,8 +93,10 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.db.execute(
-                f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+            found.update(
+                r[0]
+                for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
         return found
 
     def dedupe_index(self) -> Iterator[tuple[str, str, np.ndarray | None]]:
@@ -118,9 +119,12 @@ class Store:
                 {
                     **r,
                     "time": _iso(r.get("time")),
-                    "signature": r["signature"].tobytes() if r.get("signature") is not None else None,
+                    "signature": r["signature"].tobytes()
+                    if r.get("signature") is not None
+                    else None,
                     "vector": r["vector"].astype(np.float32).tobytes()
-                    if r.get("vector") is not None else None,
+                    if r.get("vector") is not None
+                    else None,
                     "added_at": _now(),
                 }
                 for r in rows
@@ -129,8 +133,13 @@ class Store:
 
     def _article(self, row: sqlite3.Row) -> Article:
         return Article(
-            id=row["id"], title=row["title"], text=row["text"], time=_dt(row["time"]),
-            source=row["source"], url=row["url"], origin=row["origin"],
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            time=_dt(row["time"]),
+            source=row["source"],
+            url=row["url"],
+            origin=row["origin"],
         )
 
     def story_articles(self, story_id: str) -> list[dict[str, Any]]:
@@ -151,7 +160,9 @@ class Store:
         ]
 
     def story_of(self, article_id: str) -> str | None:
-        row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT story_id FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         return row[0] if row else None
 
     def set_off_topic(self, story_id: str, off_topic: Iterable[str]) -> None:
@@ -174,10 +185,18 @@ class Store:
         for s in states:
             extra = {
                 f.name: _jsonable(getattr(s, f.name))
-                for f in fields(s) if f.name not in ("id", "vector_sum")
+                for f in fields(s)
+                if f.name not in ("id", "vector_sum")
             }
-            rows.append((s.id, storylines.get(s.id, s.id), now,
-                         np.asarray(s.vector_sum, dtype=np.float32).tobytes(), json.dumps(extra)))
+            rows.append(
+                (
+                    s.id,
+                    storylines.get(s.id, s.id),
+                    now,
+                    np.asarray(s.vector_sum, dtype=np.float32).tobytes(),
+                    json.dumps(extra),
+                )
+            )
         self.db.executemany(
             """INSERT INTO stories (id, storyline_id, updated_at, state_vector, state, dirty)
             VALUES (?, ?, ?, ?, ?, 1)
@@ -203,16 +222,21 @@ class Store:
             for key in ("first", "last"):
                 if isinstance(extra.get(key), str):
                     extra[key] = _dt(extra[key])
-            out.append(StoryState(
-                id=row["id"], vector_sum=np.frombuffer(row["state_vector"], dtype=np.float32).copy(),
-                **extra,
-            ))
+            out.append(
+                StoryState(
+                    id=row["id"],
+                    vector_sum=np.frombuffer(row["state_vector"], dtype=np.float32).copy(),
+                    **extra,
+                )
+            )
         return out
 
     # -- stories --------------------------------------------------------------------------------
 
     def dirty_stories(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY rowid")]
+        return [
+            r[0] for r in self.db.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY rowid")
+        ]
 
     def save_story(self, story: Story) -> None:
         summary = [
@@ -220,42 +244,74 @@ class Store:
             for s in story.summary.sentences
         ]
         self.db.execute(
-            """UPDATE stories SET storyline_id = ?, headline = ?, summary = ?, size = ?, sources = ?,
+            """UPDATE stories SET storyline_id = ?, headline = ?, summary = ?, size = ?,
+            sources = ?,
             start = ?, end = ?, dirty = 0, updated_at = ? WHERE id = ?""",
-            (story.storyline_id, story.headline, json.dumps(summary), len(story.members),
-             json.dumps(list(story.sources)), _iso(story.start), _iso(story.end), _now(), story.id),
+            (
+                story.storyline_id,
+                story.headline,
+                json.dumps(summary),
+                len(story.members),
+                json.dumps(list(story.sources)),
+                _iso(story.start),
+                _iso(story.end),
+                _now(),
+                story.id,
+            ),
         )
 
     def save_extras(self, story_id: str, extras: StoryExtras) -> None:
         """A story's timeline, entities and disagreements (inside the caller's transaction)."""
         from storyline.store.queries import write_story_extras
 
-        write_story_extras(self.db, story_id, timeline=extras.timeline, entities=extras.entities,
-                           disagreements=extras.disagreements)
+        write_story_extras(
+            self.db,
+            story_id,
+            timeline=extras.timeline,
+            entities=extras.entities,
+            disagreements=extras.disagreements,
+        )
 
     def extras(self, story_id: str) -> StoryExtras:
         row = self.db.execute(
             "SELECT timeline, entities, disagreements FROM story_extras WHERE story_id = ?",
-            (story_id,)).fetchone()
+            (story_id,),
+        ).fetchone()
         if row is None:
             return StoryExtras()
         return StoryExtras(*(json.loads(v) if v else None for v in row))
 
     def _story(self, row: sqlite3.Row) -> Story:
-        members = [r[0] for r in self.db.execute(
-            "SELECT id FROM articles WHERE story_id = ? AND off_topic = 0 ORDER BY rowid",
-            (row["id"],))]
-        off = [r[0] for r in self.db.execute(
-            "SELECT id FROM articles WHERE story_id = ? AND off_topic = 1 ORDER BY rowid",
-            (row["id"],))]
-        summary = Summary(tuple(
-            SummarySentence(s["text"], tuple(s["articles"]), _dt(s.get("time")))
-            for s in json.loads(row["summary"])
-        ))
+        members = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM articles WHERE story_id = ? AND off_topic = 0 ORDER BY rowid",
+                (row["id"],),
+            )
+        ]
+        off = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM articles WHERE story_id = ? AND off_topic = 1 ORDER BY rowid",
+                (row["id"],),
+            )
+        ]
+        summary = Summary(
+            tuple(
+                SummarySentence(s["text"], tuple(s["articles"]), _dt(s.get("time")))
+                for s in json.loads(row["summary"])
+            )
+        )
         return Story(
-            id=row["id"], storyline_id=row["storyline_id"], headline=row["headline"],
-            summary=summary, members=tuple(members), off_topic=tuple(off),
-            sources=tuple(json.loads(row["sources"])), start=_dt(row["start"]), end=_dt(row["end"]),
+            id=row["id"],
+            storyline_id=row["storyline_id"],
+            headline=row["headline"],
+            summary=summary,
+            members=tuple(members),
+            off_topic=tuple(off),
+            sources=tuple(json.loads(row["sources"])),
+            start=_dt(row["start"]),
+            end=_dt(row["end"]),
         )
 
     def story(self, story_id: str) -> Story | None:
@@ -282,8 +338,12 @@ class Store:
         return out
 
     def storyline_members(self, storyline_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT id FROM stories WHERE storyline_id = ? ORDER BY start, id", (storyline_id,))]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM stories WHERE storyline_id = ? ORDER BY start, id", (storyline_id,)
+            )
+        ]
 
 
 def _statements(script: str) -> Iterator[str]:
