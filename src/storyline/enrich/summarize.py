@@ -171,7 +171,7 @@ class ExtractiveSummarizer:
             # short items (headlines, one-paragraph posts) share few bigrams: lower the floor
             # and let content words count too
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
-            floor = self.min_df if len(unique) >= 10 and not short else 2
+            floor = self.min_df if len(unique) >= 15 and not short else 2
             unigram_w = self.unigrams or (0.5 if short else 0.0)
             out = {}
             for c, w in wdf.items():
