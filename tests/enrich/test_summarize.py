@@ -194,3 +194,29 @@ def test_baselines_respect_budget(cls: type) -> None:
     assert summary.sentences and summary.words <= 50
     originals = all_input_sentences(docs)
     assert all(s.text in originals for s in summary.sentences)
+
+
+def test_iraq_airbase_specimen(summarizer: ExtractiveSummarizer) -> None:
+    """The specimen pile (headlines and loose sentences, no dates, off-topic items mixed in):
+    the summary is made of the pile's own sentences about the attacks."""
+    from storyline.eval.datasets import datasets_dir
+    from tests.conftest import EXAMPLES
+
+    name = "iraq-airbase-pile.txt"
+    path = EXAMPLES / name
+    if not path.is_file():  # the shared copy next to the evaluation data
+        path = datasets_dir().parent / "examples" / name
+    if not path.is_file():
+        pytest.skip(f"specimen not found at {path}")
+    ingest = pytest.importorskip("storyline.ingest")
+    docs = [normalize_one(a) for a in ingest.read_inputs(path)]
+    pile = path.read_text(encoding="utf-8")
+    for style, budget in (("default", 100), ("wcep", 40)):
+        summary = summarizer(docs, words=budget, style=style)
+        assert summary.sentences and summary.words <= budget
+        for s in summary.sentences:
+            assert s.text in pile
+            assert not any(w in s.text for w in ("sinkhole", "Oscars", "NDP"))
+        about = [s for s in summary.sentences
+                 if any(w in s.text.lower() for w in ("base", "rocket", "attack", "missile"))]
+        assert len(about) >= len(summary.sentences) / 2
