@@ -55,7 +55,7 @@ PILE = datasets_dir().parent / "examples" / "iraq-airbase-pile.txt"
 
 #: single-view ablations change the scale of the similarity: their join thresholds (both the
 #: threshold and title_threshold) are re-tuned on this grid, per set, and the best is printed
-RETUNE = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+RETUNE = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 RETUNED = {
     "embedding only (thresholds re-tuned)": {"embed_weight": 1.0, "title_embed_weight": 1.0},
     "TF-IDF terms only (thresholds re-tuned)": {"embed_weight": 0.0, "title_embed_weight": 0.0},

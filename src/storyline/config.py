@@ -73,12 +73,13 @@ class ClusterSettings:
     #: a member whose leave-one-out similarity to the group's core is below this fraction of a
     #: typical core member's is off-topic (relative, so it serves articles and loose lines alike)
     off_topic_threshold: float = 0.4
-    #: join threshold for items with no body (headlines, loose lines): short texts score lower
+    #: join threshold for short items (at most two sentences, title included: headlines, loose
+    #: lines, a headline with a one-line description): short texts score lower
     title_threshold: float = 0.3
     #: weight of the embedding cosine in the item-story similarity; the rest goes to the TF-IDF
     #: cosine of the item's terms with the story's terms
     embed_weight: float = 0.2
-    #: ``embed_weight`` for items with no body: for headlines the embedding is the better view
+    #: ``embed_weight`` for short items: for a short text the embedding is the better view
     title_embed_weight: float = 0.7
     #: body sentences (after the title) that feed the TF-IDF terms of an item (0 = all)
     body_sentences: int = 0
@@ -94,7 +95,7 @@ class ClusterSettings:
     #: item (this much at ``window_days``; dormant stories get ``revive_threshold`` instead);
     #: 0 turns the time feature off for items with a body
     time_penalty: float = 0.0
-    #: ``time_penalty`` for items with no body: a headline says little, so when it was published
+    #: ``time_penalty`` for short items: a headline says little, so when it was published
     #: weighs more (headline streams are event-level; full-article piles are often topic-level)
     title_time_penalty: float = 0.6
     #: 0 compares an item with the story centroid (cosine), 1 with the average of its members
