@@ -27,7 +27,7 @@ def select(
     budget: int,
     bonus: Sequence[float] | None = None,
     max_sentences: int | None = None,
-    time_limit: float = 0.3,
+    time_limit: float = 2.0,
     max_nodes: int = 2000,
     rel_gap: float = 0.005,
     conflicts: Sequence[tuple[int, int]] = (),

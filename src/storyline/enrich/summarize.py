@@ -91,7 +91,7 @@ class ExtractiveSummarizer:
         topical_low: float = 0.3,
         topical_high: float = 0.6,
         max_candidates: int = 150,
-        time_limit: float = 0.3,
+        time_limit: float = 2.0,
         power: float = 1.5,
         unigrams: float = 0.0,
         fluency: bool = True,
