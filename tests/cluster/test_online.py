@@ -156,3 +156,13 @@ def test_short_items_use_the_title_settings(fast: Settings) -> None:
     assert len(set(run(strict, shorts)[0])) == 2
     longs = embed([replace(long, id=f"l{i}") for i in range(2)], strict)
     assert len(set(run(strict, longs)[0])) == 1
+
+
+def test_non_finite_vector_does_not_poison_the_stories(fast: Settings) -> None:
+    items = embed(mixed_stream(), fast)
+    clusterer = OnlineClusterer(fast.cluster)
+    first = clusterer.assign(items[0])
+    broken = type(items[3])(items[3].document, np.full_like(items[3].vector, np.nan))
+    clusterer.assign(broken)
+    assert all(np.all(np.isfinite(s.vector_sum)) for s in clusterer.states())
+    assert clusterer.assign(items[6]) == first  # the first event is still found

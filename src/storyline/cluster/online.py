@@ -104,7 +104,7 @@ class OnlineClusterer:
         s = self.settings
         counts = term_counts(doc, s.body_sentences, s.title_weight, s.entity_boost)
         terms = weigh(counts, self._docfreq)
-        vector = np.asarray(item.vector, dtype=np.float32)
+        vector = self._checked(item)
         when = _epoch(doc.time)
         short = is_short(doc)
         threshold = s.title_threshold if short else s.threshold
@@ -116,6 +116,19 @@ class OnlineClusterer:
             # a story whose size has doubled may have drifted towards another one
             self._merge(story, short)
         return story_id
+
+    def _checked(self, item: Embedded) -> np.ndarray:
+        vector = np.asarray(item.vector, dtype=np.float32).reshape(-1)
+        dim = self._matrix.shape[1]
+        if self._stories and len(vector) != dim:
+            raise ValueError(
+                f"item {item.id!r} has a vector of dimension {len(vector)} but the stories have "
+                f"{dim}: vectors of different embedders cannot be compared"
+            )
+        if not np.all(np.isfinite(vector)):
+            log.warning("item %s has a non-finite vector: it starts its own story", item.id)
+            vector = np.zeros_like(vector)
+        return vector
 
     def resolve(self, story_id: str) -> str:
         """The story that ``story_id`` now belongs to (itself unless it was merged)."""
