@@ -79,6 +79,10 @@ def test_specimen_pile(tmp_path: Path, minilm):
     shutil.copy(SPECIMEN, pile)
     with Store(tmp_path / "iraq.db") as store:
         run([pile], store)
+        orphans = store.db.execute(
+            "SELECT count(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id "
+            "WHERE s.id IS NULL").fetchone()[0]
+        assert orphans == 0  # stories merged during the run took their members along
         stories = store.stories(min_size=1)
         biggest = stories[0]
         arts = store.articles(biggest.members)

@@ -15,14 +15,13 @@ __all__ = ["add_parsers"]
 
 
 def cmd_eval_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from storyline.embed import get_embedder
     from storyline.enrich.summarize import ExtractiveSummarizer
     from storyline.eval.summarization import baselines, evaluate, format_table, load_clusters
 
     clusters = load_clusters(args.dataset)
     if args.limit:
         clusters = clusters[: args.limit]
-    systems: dict[str, Any] = {"storyline": ExtractiveSummarizer(get_embedder(settings.embed))}
+    systems: dict[str, Any] = {"storyline": ExtractiveSummarizer()}
     if args.baselines:
         systems.update(baselines())
     results = []

@@ -206,6 +206,15 @@ class Store:
             rows,
         )
 
+    def merge_stories(self, merged: dict[str, str]) -> None:
+        """Move the articles of merged-away stories to the story that absorbed them, and drop the
+        absorbed stories (inside the caller's transaction)."""
+        for old, new in merged.items():
+            self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
+            self.db.execute("DELETE FROM stories WHERE id = ?", (old,))
+            self.db.execute("DELETE FROM story_extras WHERE story_id = ?", (old,))
+            self.db.execute("DELETE FROM story_entities WHERE story_id = ?", (old,))
+
     def update_storylines(self, storylines: dict[str, str]) -> None:
         self.db.executemany(
             "UPDATE stories SET storyline_id = ? WHERE id = ? AND storyline_id != ?",
