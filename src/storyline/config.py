@@ -66,7 +66,7 @@ class ClusterSettings:
     #: combined similarity between story centroids above which stories share a storyline
     storyline_threshold: float = 0.3
     #: stories quiet for longer than this are dormant: no longer ordinary candidates
-    window_days: float = 5.0
+    window_days: float = 2.0
     #: similarity a dormant story needs to take an item (never below the join threshold); the
     #: default equals ``threshold`` so that topic-level piles spanning years (DUC) still cluster
     revive_threshold: float = 0.2
@@ -97,14 +97,14 @@ class ClusterSettings:
     time_penalty: float = 0.0
     #: ``time_penalty`` for short items: a headline says little, so when it was published
     #: weighs more (headline streams are event-level; full-article piles are often topic-level)
-    title_time_penalty: float = 0.6
+    title_time_penalty: float = 0.8
     #: 0 compares an item with the story centroid (cosine), 1 with the average of its members
     #: (average link); in between interpolates geometrically. Centroid cosines grow with story size
     #: for loose stories, average link does not
     average_link: float = 0.0
     #: when a story's size reaches a power of two, it is merged with its most similar story if
     #: their combined similarity reaches this (the younger goes into the older); 0 = never
-    merge_threshold: float = 0.4
+    merge_threshold: float = 0.42
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from .helpers import QUAKE, article, embed, gold, mixed_stream
 @pytest.fixture
 def fast(fast_settings: Settings) -> Settings:
     """The model-free settings; the hand-written items are one or two sentences (short items),
-    and hashed-TF cosines of short items run lower than MiniLM's: lower their join threshold."""
-    return replace(fast_settings, cluster=replace(fast_settings.cluster, title_threshold=0.15))
+    and hashed-TF cosines of short items run lower than MiniLM's: lower their join threshold.
+    The time decay has its own test."""
+    cluster = replace(fast_settings.cluster, title_threshold=0.15, title_time_penalty=0.0)
+    return replace(fast_settings, cluster=cluster)
 
 
 def run(settings: Settings, items, states=()) -> tuple[list[str], OnlineClusterer]:
@@ -166,3 +168,16 @@ def test_non_finite_vector_does_not_poison_the_stories(fast: Settings) -> None:
     clusterer.assign(broken)
     assert all(np.all(np.isfinite(s.vector_sum)) for s in clusterer.states())
     assert clusterer.assign(items[6]) == first  # the first event is still found
+
+
+def test_time_decay(fast: Settings) -> None:
+    text = "Peru earthquake: rescuers search rubble in Lima after magnitude 7.1 quake."
+    near = "Lima rubble search goes on after the Peru quake, rescuers say."
+    cluster = replace(fast.cluster, title_threshold=0.2, title_time_penalty=0.8, window_days=2.0)
+    settings = replace(fast, cluster=cluster)
+    soon = embed([article(0, text, 0), article(1, near, 2)], settings)
+    late = embed([article(0, text, 0), article(1, near, 36)], settings)
+    assert len(set(run(settings, soon)[0])) == 1  # two hours later: joins
+    assert len(set(run(settings, late)[0])) == 2  # a day and a half later: decayed below
+    off = replace(settings, cluster=replace(cluster, title_time_penalty=0.0))
+    assert len(set(run(off, late)[0])) == 1

@@ -74,9 +74,9 @@ def story_similarity(
     w = settings.title_embed_weight if short else settings.embed_weight
     sim = w * cos_embed + (1.0 - w) * cos_terms
     penalty = settings.title_time_penalty if short else settings.time_penalty
-    if penalty and 0 < gap_days <= settings.window_days:
-        # decay within the window; beyond it a story is dormant and revive_threshold rules
-        sim -= penalty * gap_days / settings.window_days
+    if penalty and gap_days > 0 and settings.window_days > 0:
+        # linear decay over the window, then flat (a dormant story also needs revive_threshold)
+        sim -= penalty * min(gap_days / settings.window_days, 1.0)
     return sim
 
 
