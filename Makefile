@@ -6,14 +6,17 @@
 DB ?= storyline.db
 
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh web
 
 setup-test:
 	bash scripts/setup-test-system.sh
 	bash scripts/setup.sh test,eval,feeds,web,ner,spark
 
 demo: setup
-	.venv/bin/storyline --db $(DB) run examples/demo-pile.txt
+	.venv/bin/storyline --db $(DB) run examples/demo-news.jsonl
+	@echo
+	@echo "Next: .venv/bin/storyline --db $(DB) stories | show ID"
+	@echo "      .venv/bin/storyline --db $(DB) serve   then open http://127.0.0.1:8000/"
 
 test: setup-test
 	.venv/bin/ruff check src tests benchmarks
