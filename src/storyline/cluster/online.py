@@ -295,11 +295,10 @@ class OnlineClusterer:
                 story.first = time
             if story.last is None or time > story.last:
                 story.last = time
-        st = story.terms
-        for t, w in terms.items():
-            st[t] = st.get(t, 0.0) + w
-        for t in counts:
-            story.doc_freq[t] = story.doc_freq.get(t, 0) + 1
+        get = story.terms.get
+        story.terms.update({t: get(t, 0.0) + w for t, w in terms.items()})
+        get_df = story.doc_freq.get
+        story.doc_freq.update({t: get_df(t, 0) + 1 for t in counts})
         self._docfreq.add(counts)
         self._trim(story)
         self._refresh_row(story)

@@ -102,9 +102,8 @@ class DocFreq:
         self.n = 0
 
     def add(self, terms: Iterable[str], docs: int = 1) -> None:
-        df = self.df
-        for t in terms:
-            df[t] = df.get(t, 0) + docs
+        get = self.df.get
+        self.df.update({t: get(t, 0) + docs for t in terms})
         self.n += docs
 
     def add_counts(self, counts: Mapping[str, int]) -> None:
