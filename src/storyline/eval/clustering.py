@@ -46,7 +46,14 @@ def load_dataset(name: str) -> list[Article]:
         return [a for t in ds.T17_TOPICS for a in ds.load_t17_articles(t)]
     from pathlib import Path
 
-    return [a for c in ds.load_duc2006(Path(name)) for a in c.articles]
+    from storyline.errors import InputError
+
+    path = Path(name)
+    if not path.is_file():
+        raise InputError(
+            f"{name}: not a dataset name (duc2006, uci, t17) nor a cluster file (JSONL)"
+        )
+    return [a for c in ds.load_duc2006(path) for a in c.articles]
 
 
 def evaluate(
