@@ -35,7 +35,8 @@ T = TypeVar("T")
 
 
 def load_dataset(name: str) -> list[Article]:
-    """The articles of a labelled set: ``duc2006``, ``uci``, ``t17`` or a cluster-file path."""
+    """The articles of a labelled set: ``duc2006``, ``uci``, ``t17`` or the path of a cluster
+    file (one cluster a line, WCEP-like; gold = the line's cluster id)."""
     from storyline.eval import datasets as ds
 
     if name == "duc2006":
@@ -44,16 +45,19 @@ def load_dataset(name: str) -> list[Article]:
         return ds.load_uci()
     if name == "t17":
         return [a for t in ds.T17_TOPICS for a in ds.load_t17_articles(t)]
+    from dataclasses import replace
     from pathlib import Path
 
     from storyline.errors import InputError
+    from storyline.ingest import read_clusters
 
     path = Path(name)
     if not path.is_file():
         raise InputError(
             f"{name}: not a dataset name (duc2006, uci, t17) nor a cluster file (JSONL)"
         )
-    return [a for c in ds.load_duc2006(path) for a in c.articles]
+    # the ingest reader reports bad lines and goes on; gold = the cluster id of each line
+    return [replace(a, cluster=cid) for cid, arts in read_clusters(path) for a in arts]
 
 
 def evaluate(
