@@ -6,15 +6,19 @@ The similarity of an item to a story combines three features (after Miranda et a
 * the cosine of the item's embedding (MiniLM of title + first sentences) with the story centroid;
 * the cosine of the item's TF-IDF terms (title, first body sentences, names boosted; online IDF)
   with the story's term centroid;
-* a time penalty growing with the gap since the story's last item.
+* a time penalty growing linearly with the gap since the story's last item, flat after
+  ``window_days``.
 
-``sim = embed_weight * cos_embed + (1 - embed_weight) * cos_terms - time_penalty * gap``
+``sim = w * cos_embed + (1 - w) * cos_terms - penalty * min(gap / window_days, 1)``
 
-An item joins the best story when ``sim`` reaches ``threshold`` (``title_threshold`` for items
-with no body). Stories quiet for more than ``window_days`` are *dormant*: they are kept (and
-persisted) but only a match of at least ``revive_threshold`` brings them back. Candidates are
-pre-selected with one matrix-vector product over the centroid matrix, so assignment is linear in
-the stream length with a small constant.
+Short items (at most two sentences, title included: headlines, loose lines) use the ``title_*``
+settings (``w = title_embed_weight``, ``title_time_penalty``, ``title_threshold``); others use
+``embed_weight``, ``time_penalty`` and ``threshold``. An item joins the best story when ``sim``
+reaches its threshold. Stories quiet for more than ``window_days`` are *dormant*: they are kept
+(and persisted) but only a match of at least ``revive_threshold`` brings them back. Candidates
+are pre-selected with one matrix-vector product over the centroid matrix, so assignment is
+linear in the stream length with a small constant. When a story's size reaches a power of two it
+is merged with its most similar story if they reach ``merge_threshold``.
 
 Story ids are ``s-000001``, ``s-000002``… in order of creation; a clusterer built from persisted
 ``StoryState``s continues the numbering and the online IDF exactly where the last run stopped.
