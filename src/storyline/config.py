@@ -33,10 +33,15 @@ class IngestSettings:
     headline_max_words: int = 20
     #: CSV column names (first match wins, case-insensitive)
     csv_title: tuple[str, ...] = ("title", "headline")
+    #: CSV columns of the body
     csv_text: tuple[str, ...] = ("text", "body", "content", "description")
+    #: CSV columns of the publication time
     csv_time: tuple[str, ...] = ("time", "date", "published", "timestamp")
+    #: CSV columns of the outlet
     csv_source: tuple[str, ...] = ("source", "publisher", "outlet", "hostname")
+    #: CSV columns of the article's address
     csv_url: tuple[str, ...] = ("url", "link")
+    #: CSV columns of the article's id (a content hash when absent)
     csv_id: tuple[str, ...] = ("id",)
     #: records longer than this many characters are truncated (with a warning)
     max_record_chars: int = 1_000_000
@@ -46,16 +51,21 @@ class IngestSettings:
 class DedupeSettings:
     #: Jaccard similarity of word 3-shingles above which two articles are near-duplicates
     near_threshold: float = 0.8
+    #: MinHash permutations (16 LSH bands of num_perm/16 rows)
     num_perm: int = 64
 
 
 @dataclass(frozen=True)
 class EmbedSettings:
-    #: "minilm" (all-MiniLM-L6-v2 int8 ONNX, default) or "tfidf" (no model, hashed TF-IDF)
+    #: "minilm" (all-MiniLM-L6-v2 int8 ONNX, default), "tfidf" (no model, hashed TF-IDF) or
+    #: "static" (fast mode: a static model distilled once by scripts/distill-static.sh)
     model: str = "minilm"
+    #: texts per model call
     batch_size: int = 64
+    #: texts are cut at this many word pieces (titles and leads fit)
     max_tokens: int = 128
-    threads: int = 0  # 0 = onnxruntime's default
+    #: onnxruntime threads (0 = its default: all cores)
+    threads: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ class ClusterSettings:
 
 @dataclass(frozen=True)
 class SummarySettings:
+    #: summary length of each story, in words (whole sentences, never more)
     words: int = 100
     #: "default" (DUC-style) or "wcep" (one or two sentences, ~40 words)
     style: str = "default"
