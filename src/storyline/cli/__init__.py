@@ -155,6 +155,7 @@ def _need_db(path: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from storyline.embed import EMBEDDERS
     from storyline.ingest import FORMATS
 
     parser = argparse.ArgumentParser(
@@ -163,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", default="storyline.db", help="SQLite store (default: %(default)s)")
     parser.add_argument("--config", help="TOML file of settings overrides (see docs/settings.md)")
-    parser.add_argument("--embedder", choices=("minilm", "tfidf"),
-                        help="sentence embedder (default: minilm; tfidf needs no model)")
+    parser.add_argument("--embedder", choices=EMBEDDERS,
+                        help="sentence embedder (default: minilm; static is the fast mode, "
+                        "after scripts/distill-static.sh; tfidf needs no model)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details and tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

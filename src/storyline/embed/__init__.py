@@ -10,7 +10,7 @@ from storyline.errors import StorylineError
 
 __all__ = ["Embedder", "get_embedder", "normalize_rows"]
 
-EMBEDDERS = ("minilm", "tfidf")
+EMBEDDERS = ("minilm", "static", "tfidf")
 
 
 @lru_cache(maxsize=4)
@@ -20,6 +20,10 @@ def get_embedder(settings: EmbedSettings = EmbedSettings()) -> Embedder:
         from storyline.embed.minilm import MiniLMEmbedder
 
         return MiniLMEmbedder(settings.batch_size, settings.max_tokens, settings.threads)
+    if settings.model == "static":
+        from storyline.embed.static import StaticEmbedder
+
+        return StaticEmbedder()
     if settings.model == "tfidf":
         from storyline.embed.tfidf import TfidfEmbedder
 
