@@ -75,9 +75,10 @@ def run(
     settings: Settings = Settings(),
     fmt: str | None = None,
     progress: Progress | None = None,
+    result: RunResult | None = None,
 ) -> RunResult:
     """Ingest files into ``store`` and bring every story they touch up to date."""
-    result = RunResult()
+    result = result or RunResult()
     articles = read_inputs(paths, fmt, settings.ingest, result.report)
     return ingest_articles(articles, store, settings, progress, result)
 

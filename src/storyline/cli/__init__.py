@@ -44,11 +44,15 @@ def _report_summary(report: Any) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from storyline.cli.progress import counter
     from storyline.cli.render import story_brief, story_json
-    from storyline.pipeline import run
+    from storyline.pipeline import RunResult, run
     from storyline.store import Store
 
-    with Store(args.db) as store, counter("articles", enabled=not args.json) as progress:
-        result = run(args.paths, store, settings, fmt=args.format, progress=progress)
+    result = RunResult()
+    with (
+        Store(args.db) as store,
+        counter("articles", not args.json, lambda: result.report.bytes_read) as progress,
+    ):
+        run(args.paths, store, settings, fmt=args.format, progress=progress, result=result)
         stories = [s for s in (store.story(i) for i in result.changed_stories) if s]
     _report_summary(result.report)
     print(

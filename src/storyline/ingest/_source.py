@@ -175,6 +175,7 @@ def _chunks(stream: BinaryIO, where: str, gzipped: bool, report: IngestReport) -
             return
         if not chunk:
             return
+        report.bytes_read += len(chunk)
         yield chunk
 
 

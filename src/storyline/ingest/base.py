@@ -53,6 +53,8 @@ class IngestReport:
     """
 
     read: int = 0
+    #: bytes read so far (decompressed for gzip; the archive's own bytes for WARC): for progress
+    bytes_read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 50

@@ -231,6 +231,7 @@ def _iterate(
     records = 0
     resyncs = 0
     next_progress = PROGRESS_BYTES
+    seen = raw.tell()
     iterator = warcio.ArchiveIterator(stream, arc2warc=True)
     while True:
         where = f"{path} record {records + 1}"
@@ -260,6 +261,8 @@ def _iterate(
             report.ok()
             yield article
         position = raw.tell()
+        report.bytes_read += position - seen
+        seen = position
         if position >= next_progress:
             progress(position, records)
             next_progress = position + PROGRESS_BYTES
