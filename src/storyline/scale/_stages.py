@@ -396,4 +396,4 @@ def enrich_members(
         start=min(times) if times else None,
         end=max(times) if times else None,
     )
-    return story, compute_extras(on_topic, settings.enrich, summarizer.embedder)
+    return story, compute_extras(on_topic, settings.enrich)
