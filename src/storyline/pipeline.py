@@ -76,10 +76,15 @@ def run(
     fmt: str | None = None,
     progress: Progress | None = None,
     result: RunResult | None = None,
+    published: datetime | None = None,
 ) -> RunResult:
-    """Ingest files into ``store`` and bring every story they touch up to date."""
+    """Ingest files into ``store`` and bring every story they touch up to date. ``published`` is
+    the publication time of items that have none (a pile of loose sentences): relative dates in
+    them ("on Sunday", "8 January") are resolved against it."""
     result = result or RunResult()
-    articles = read_inputs(paths, fmt, settings.ingest, result.report)
+    articles: Iterable[Article] = read_inputs(paths, fmt, settings.ingest, result.report)
+    if published is not None:
+        articles = (a if a.time else replace(a, time=published) for a in articles)
     return ingest_articles(articles, store, settings, progress, result)
 
 

@@ -133,3 +133,23 @@ def test_labelled_set_precision_and_recall(split: str) -> None:
     assert n >= 10
     assert precision >= 0.85
     assert recall >= 0.8
+
+
+def test_dates_of_events_in_unrelated_places_are_not_a_conflict():
+    from datetime import UTC, datetime
+
+    from storyline.enrich.disagreements import find_disagreements
+    from storyline.models import Article
+    from storyline.normalize import normalize_one
+
+    when = datetime(2031, 5, 20, tzinfo=UTC)
+    docs = [normalize_one(Article(i, "", t, when, "wire")) for i, t in [
+        ("a", "The attack on Norrvik harbour came on 14 May, officials said."),
+        ("b", "On Sunday the army said two guards were hurt in an attack on Ostberg airport."),
+    ]]
+    assert not [d for d in find_disagreements(docs) if d.kind == "date"]
+    same = [normalize_one(Article(i, "", t, when, "wire")) for i, t in [
+        ("a", "The attack on Norrvik harbour came on 14 May, officials said."),
+        ("b", "The attack on Norrvik harbour came on 17 May, the coast guard said."),
+    ]]
+    assert [d for d in find_disagreements(same) if d.kind == "date"]

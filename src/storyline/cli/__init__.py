@@ -52,7 +52,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         Store(args.db) as store,
         counter("articles", not args.json, lambda: result.report.bytes_read) as progress,
     ):
-        run(args.paths, store, settings, fmt=args.format, progress=progress, result=result)
+        run(args.paths, store, settings, fmt=args.format, progress=progress, result=result,
+            published=_published(args.published))
         stories = [s for s in (store.story(i) for i in result.changed_stories) if s]
     _report_summary(result.report)
     print(
@@ -150,6 +151,17 @@ def cmd_filter(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _published(value: str | None) -> Any:
+    from storyline.normalize.dates import parse_time
+
+    if value is None:
+        return None
+    when = parse_time(value)
+    if when is None:
+        raise StorylineError(f"--published: cannot read {value!r} as a date (e.g. 2020-01-13)")
+    return when
+
+
 def _need_db(path: str) -> None:
     if not Path(path).exists():
         raise StorylineError(f"no store at {path}: run 'storyline --db {path} run FILE' first")
@@ -179,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, help="input format (default: detected)")
     p.add_argument("--json", action="store_true", help="one JSON story per line")
     p.add_argument("--limit", type=int, default=20, help="stories to print (default: %(default)s)")
+    p.add_argument("--published", metavar="DATE",
+                   help="publication date of items that have none (e.g. a text pile): relative "
+                   "dates in them are resolved against it")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("stories", help="list stored stories, largest first")

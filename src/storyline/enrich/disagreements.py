@@ -428,15 +428,27 @@ def _overlap(a: tuple[float, float], b: tuple[float, float], kind: str) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
+def _related(x: str, y: str, within: frozenset[tuple[str, str]]) -> bool:
+    return x in y or y in x or (x, y) in within or (y, x) in within
+
+
+def _event_places(text: str) -> set[str]:
+    return {_place_key(m.group("place")) for m in _EVENT_PLACE.finditer(text)}
+
+
 def conflicting(a: Claim, b: Claim, within: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """Do two claims about the same thing contradict each other? ``within`` lists place pairs
-    known to contain one another (see :func:`places_within`)."""
+    known to contain one another (see :func:`places_within`). Dates of events that their
+    sentences place in unrelated places ("the attack on Balad" vs "the strike in Baghdad") are
+    dates of different events, not a conflict."""
     if a.kind != b.kind or not _same_subject(a, b):
         return False
     if a.kind == "place":
-        x, y = _place_key(a.value), _place_key(b.value)
-        related = x in y or y in x or (x, y) in within or (y, x) in within
-        return not related
+        return not _related(_place_key(a.value), _place_key(b.value), within)
+    if a.kind == "date":
+        pa, pb = _event_places(a.text), _event_places(b.text)
+        if pa and pb and not any(_related(x, y, within) for x in pa for y in pb):
+            return False
     return not _overlap((a.low, a.high), (b.low, b.high), a.kind)
 
 
