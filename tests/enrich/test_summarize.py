@@ -220,3 +220,29 @@ def test_iraq_airbase_specimen(summarizer: ExtractiveSummarizer) -> None:
         about = [s for s in summary.sentences
                  if any(w in s.text.lower() for w in ("base", "rocket", "attack", "missile"))]
         assert len(about) >= len(summary.sentences) / 2
+
+
+def test_query_steers_the_summary_towards_the_topic() -> None:
+    docs = make_docs()
+    summarize = ExtractiveSummarizer(query_boost=3.0)
+    generic = summarize(docs, words=25)
+    assert summarize(docs, words=25, query=None) == generic  # the protocol call is unchanged
+    about = "Discuss the inspection of the bridge: engineers, state records, corroded cables."
+    focused = summarize(docs, words=25, query=about)
+    assert focused.words <= 25
+    text = " ".join(s.text for s in focused.sentences).lower()
+    assert "engineer" in text or "inspect" in text
+    assert focused != generic
+    # a query with only instruction words changes nothing
+    assert summarize(docs, words=25, query="Discuss. Include information.") == generic
+
+
+def test_entity_concepts_mark_names_and_numbers() -> None:
+    from storyline.enrich._summ_text import stem_tokens, tokens
+    from storyline.enrich.summarize import _entity_concepts
+
+    text = "The mayor of Millbrook said 12 cars were lost."
+    toks = tokens(text)
+    got = _entity_concepts(text, stem_tokens(toks), toks)
+    assert "of millbrook" in got and "said 12" in got and "12 car" in got
+    assert "the mayor" not in got and "car were" not in got

@@ -50,3 +50,12 @@ def test_rouge_above_floors(clusters: list, gate: dict, words: str) -> None:
             "fix the regression, floors only move up"
         )
     assert result["offtopic_sentences"] == 0.0
+
+
+def test_query_focused_summaries_stay_above_the_generic_floors(clusters: list, gate: dict) -> None:
+    """``use_topic``: each cluster's topic statement is passed as ``query=``."""
+    assert all(c.topic for c in clusters)
+    result = evaluate(clusters, ExtractiveSummarizer(), 100, use_topic=True, resamples=100)
+    assert result["query"] is True
+    for metric, floor in gate["floors"]["100"].items():
+        assert 100 * result["rouge"][metric]["recall"] >= floor

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,14 @@ STYLES = ("default", "wcep")
 _WCEP_WORDS = 40
 _NEAR_DUP = 0.6
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+# the instructions of a topic statement ("Discuss ... Include information regarding ...")
+_QUERY_STOP = frozenset([
+    "describe", "discuss", "include", "including", "information", "regarding", "identify",
+    "explain", "specific", "details", "detail", "examples", "example", "what", "why", "where",
+    "when", "which", "who", "how", "been", "being", "have", "there", "any", "also", "such",
+    "other", "various", "kinds", "types", "reported", "report", "reports",
+])
+_RAW_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,7 @@ class _Sent:
     is_title: bool
     key: str
     shingles: frozenset[str]
+    entities: frozenset[str]  # concepts with a name (capitalized mid-sentence) or a number
 
 
 class ExtractiveSummarizer:
@@ -95,6 +105,12 @@ class ExtractiveSummarizer:
         power: float = 1.5,
         unigrams: float = 0.0,
         fluency: bool = True,
+        position_boost: float = 0.0,
+        position_decay: float = 3.0,
+        entity_boost: float = 0.0,
+        relevance: float = 0.3,
+        query_boost: float = 0.5,
+        tf_boost: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -109,10 +125,22 @@ class ExtractiveSummarizer:
         self.power = power
         self.unigrams = unigrams
         self.fluency = fluency
+        self.position_boost = position_boost
+        self.position_decay = position_decay
+        self.entity_boost = entity_boost
+        self.relevance = relevance
+        self.query_boost = query_boost
+        self.tf_boost = tf_boost
 
     def __call__(
-        self, docs: Sequence[Document], words: int = 100, style: str = "default"
+        self,
+        docs: Sequence[Document],
+        words: int = 100,
+        style: str = "default",
+        query: str | None = None,
     ) -> Summary:
+        """A summary of at most ``words`` words. ``query`` (optional, e.g. a DUC topic
+        statement) up-weights the concepts that share a content word with it."""
         if style not in STYLES:
             raise StorylineError(
                 f"unknown summary style {style!r} (choose from {', '.join(STYLES)})")
@@ -126,7 +154,9 @@ class ExtractiveSummarizer:
         if not cands:
             return Summary()
         concept_w = self._concept_weights(docs, sents, weights)
-        chosen = self._select(cands, concept_w, weights, budget, style)
+        if query:
+            concept_w = self._with_query(concept_w, query)
+        chosen = self._select(cands, concept_w, weights, budget, style, sents)
         return _assemble(docs, sents, [cands[j] for j in chosen])
 
     # -- stages ---------------------------------------------------------------------------
@@ -158,16 +188,23 @@ class ExtractiveSummarizer:
     ) -> dict[str, float]:
         unique = _unique_docs(docs)
         if len(unique) >= 3:
-            per_doc: dict[int, set[str]] = {}
+            per_doc: dict[int, dict[str, int]] = {}
+            entities: set[str] = set()
+            tf: Counter[str] = Counter()
             for s in sents:
                 if s.doc in unique:
-                    per_doc.setdefault(s.doc, set()).update(s.concepts)
+                    tf.update(s.concepts)
+                    first = per_doc.setdefault(s.doc, {})
+                    pos = max(0, s.position)
+                    for c in s.concepts:
+                        first[c] = min(first.get(c, pos), pos)
+                    entities |= s.entities
             df: Counter[str] = Counter()
             wdf: dict[str, float] = {}
             for d, cs in per_doc.items():
-                for c in cs:
+                for c, pos in cs.items():
                     df[c] += 1
-                    wdf[c] = wdf.get(c, 0.0) + float(weights[d])
+                    wdf[c] = wdf.get(c, 0.0) + float(weights[d]) * self._position_factor(pos)
             # short items (headlines, one-paragraph posts) share few bigrams: lower the floor
             # and let content words count too
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
@@ -178,8 +215,12 @@ class ExtractiveSummarizer:
                 if df[c] < floor or w <= 0:
                     continue
                 w = w**self.power
+                if self.tf_boost:  # concepts repeated within documents: sublinear bonus
+                    w *= 1 + self.tf_boost * math.log(tf[c] / df[c])
                 if c.startswith("u:"):
                     w *= unigram_w
+                elif c in entities:
+                    w *= 1 + self.entity_boost
                 if w > 0:
                     out[c] = w
             return out
@@ -192,6 +233,27 @@ class ExtractiveSummarizer:
             counts.update(c for c in s.concepts if not c.startswith("u:"))
         return {c: float(n) for c, n in counts.items()}
 
+    def _position_factor(self, position: int) -> float:
+        """How much a document's mention of a concept counts, by the first sentence carrying
+        it: early sentences state what the story is about."""
+        if not self.position_boost:
+            return 1.0
+        return 1.0 + self.position_boost * math.exp(-position / max(1e-9, self.position_decay))
+
+    def _with_query(self, concept_w: dict[str, float], query: str) -> dict[str, float]:
+        """Concepts sharing a content word with the query weigh ``1 + query_boost`` times
+        more."""
+        toks = [t for t in tokens(query)
+                if t not in STOPWORDS and t not in _QUERY_STOP and len(t) > 2]
+        wanted = set(stem_tokens(toks))
+        if not wanted:
+            return concept_w
+        out = {}
+        for c, w in concept_w.items():
+            parts = c[2:].split() if c.startswith("u:") else c.split()
+            out[c] = w * (1 + self.query_boost) if wanted & set(parts) else w
+        return out
+
     def _select(
         self,
         cands: list[_Sent],
@@ -199,6 +261,7 @@ class ExtractiveSummarizer:
         weights: np.ndarray,
         budget: int,
         style: str,
+        sents: list[_Sent],
     ) -> list[int]:
         names = sorted(concept_w)
         index = {c: i for i, c in enumerate(names)}
@@ -207,6 +270,9 @@ class ExtractiveSummarizer:
         lengths = [s.n_words for s in cands]
         sc = [[index[c] for c in sorted(s.concepts) if c in index] for s in cands]
         bonus = [self._bonus(s, scale, float(weights[s.doc])) for s in cands]
+        if self.relevance:
+            rel = _relevance(cands, weights, sents)
+            bonus = [b + self.relevance * scale * r for b, r in zip(bonus, rel, strict=True)]
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
         conflicts = _near_pairs([cands[j].shingles for j in keep])
@@ -242,8 +308,39 @@ def _sentences(docs: Sequence[Document]) -> list[_Sent]:
             cs = concepts(st, toks) | {f"u:{w}" for w, t in zip(st, toks, strict=True)
                                        if t not in STOPWORDS and len(t) > 2}
             out.append(_Sent(d, sent.index, text, len(text.split()), frozenset(cs),
-                             sent.is_title, " ".join(toks), shingles(toks)))
+                             sent.is_title, " ".join(toks), shingles(toks),
+                             _entity_concepts(text, st, toks)))
     return out
+
+
+def _entity_concepts(text: str, stem_list: list[str], toks: list[str]) -> frozenset[str]:
+    """Bigram concepts with a name (a capitalized word not opening the sentence) or a number."""
+    raw = _RAW_TOKEN.findall(text.replace("-", " "))
+    if len(raw) != len(toks):
+        return frozenset()
+    named = [i > 0 and (r[0].isupper() or r[0].isdigit()) for i, r in enumerate(raw)]
+    return frozenset(f"{stem_list[i]} {stem_list[i + 1]}" for i in range(len(toks) - 1)
+                     if (named[i] or named[i + 1])
+                     and not (toks[i] in STOPWORDS and toks[i + 1] in STOPWORDS))
+
+
+def _relevance(cands: list[_Sent], weights: np.ndarray, sents: list[_Sent]) -> list[float]:
+    """Similarity of each candidate to the cluster centroid (the weighted document frequency
+    of content words), scaled to [0, 1]."""
+    per_doc: dict[int, set[str]] = {}
+    for s in sents:
+        per_doc.setdefault(s.doc, set()).update(c for c in s.concepts if c.startswith("u:"))
+    centroid: dict[str, float] = {}
+    for d, bag in per_doc.items():
+        for w in bag:
+            centroid[w] = centroid.get(w, 0.0) + float(weights[d])
+    raw = []
+    for s in cands:
+        words = [c for c in s.concepts if c.startswith("u:")]
+        raw.append(sum(centroid.get(w, 0.0) for w in words) / math.sqrt(len(words))
+                   if words else 0.0)
+    top = max(raw, default=0.0)
+    return [r / top if top > 0 else 0.0 for r in raw]
 
 
 def _unique_docs(docs: Sequence[Document]) -> set[int]:

@@ -83,12 +83,16 @@ def evaluate(
     seed: int = 0,
     out_dir: str | Path | None = None,
     resamples: int = 1000,
+    use_topic: bool = False,
 ) -> dict[str, Any]:
     """Summarize every cluster and score against its references (ROUGE-1.5.5, recall, ``-l
     words``). Returns ``{"system", "words", "style", "noise", "clusters", "rouge": {metric:
     {"recall", "recall_ci", "precision", "f1", "f1_ci"}}, "seconds": {"mean", "max", "cpu_mean",
     "cpu_max"} (wall and process CPU time of the summarizer call per cluster),
-    "offtopic_sentences", "backend", "command"}`` with scores as fractions (0-1)."""
+    "offtopic_sentences", "backend", "command", "query"}`` with scores as fractions (0-1).
+
+    ``use_topic`` passes each cluster's topic statement as ``query=`` (query-focused
+    summaries, DUC's own task); the default is generic summaries, the headline figure."""
     runs = _inject(clusters, noise, seed)
     peers: list[str] = []
     refs: list[list[str]] = []
@@ -99,7 +103,11 @@ def evaluate(
     for cluster, arts, injected in runs:
         docs: list[Document] = [normalize_one(a) for a in arts]
         start, start_cpu = time.perf_counter(), time.process_time()
-        summary = summarizer(docs, words=words, style=style)
+        if use_topic and cluster.topic:
+            summary = summarizer(docs, words=words, style=style,  # type: ignore[call-arg]
+                                 query=cluster.topic)
+        else:
+            summary = summarizer(docs, words=words, style=style)
         seconds.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
         for s in summary.sentences:
@@ -120,6 +128,7 @@ def evaluate(
         "words": words,
         "style": style,
         "noise": noise,
+        "query": use_topic,
         "clusters": len(scored),
         "rouge": {
             m: {"recall": s.recall, "recall_ci": list(s.recall_ci), "precision": s.precision,
