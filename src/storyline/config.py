@@ -115,6 +115,9 @@ class ClusterSettings:
     #: when a story's size reaches a power of two, it is merged with its most similar story if
     #: their combined similarity reaches this (the younger goes into the older); 0 = never
     merge_threshold: float = 0.42
+    #: when a story's size reaches a power of two it also takes in the smaller stories of at
+    #: most this many items that reach the join threshold with it (strays that came too early)
+    absorb_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class EnrichSettings:
     entities: str = "auto"
     #: entities kept per story
     entities_top: int = 20
+    #: spaCy reads this many characters of each article (the lead holds the names that matter;
+    #: NER is the costliest part of enrichment)
+    entities_chars: int = 1500
     #: find numbers and claims that sources state differently
     disagreements: bool = True
 

@@ -206,7 +206,8 @@ def enrich_story(
         if not r["duplicate_of"] and r["vector"] is not None
     ]
     off = filter_off_topic(members, settings.cluster) if len(members) >= 3 else set()
-    on_topic = [m.document for m in members if m.id not in off]
+    kept = [m for m in members if m.id not in off]
+    on_topic = [m.document for m in kept]
     summary = summarizer(on_topic, settings.summary.words, settings.summary.style) if on_topic \
         else Summary()
     articles = [r["article"] for r in rows if r["article"].id not in off
@@ -216,7 +217,8 @@ def enrich_story(
     story = Story(
         id=story_id,
         storyline_id=stored.storyline_id if stored else story_id,
-        headline=headliner(on_topic, summary) if on_topic else "",
+        headline=headliner(on_topic, summary, np.stack([m.vector for m in kept]))
+        if on_topic else "",
         summary=summary,
         members=tuple(a.id for a in articles),
         off_topic=tuple(sorted(off)),

@@ -180,11 +180,12 @@ class HeuristicExtractor:
         return out
 
 
-def get_extractor(prefer: str = "spacy") -> EntityExtractor:
-    """spaCy when installed (and ``prefer == "spacy"``), else the heuristic, with a warning."""
+def get_extractor(prefer: str = "spacy", max_chars: int = 6000) -> EntityExtractor:
+    """spaCy when installed (and ``prefer == "spacy"``), else the heuristic, with a warning.
+    spaCy reads the first ``max_chars`` characters of each article."""
     if prefer == "spacy":
         try:
-            return SpacyExtractor()
+            return SpacyExtractor(max_chars=max_chars)
         except MissingDependency as exc:
             log.warning("entities: %s; using the capitalized-word heuristic instead", exc)
     return HeuristicExtractor()

@@ -27,8 +27,8 @@ class StoryExtras:
 
 
 @lru_cache(maxsize=2)
-def _extractor(mode: str) -> EntityExtractor:
-    return HeuristicExtractor() if mode == "heuristic" else get_extractor("spacy")
+def _extractor(mode: str, max_chars: int) -> EntityExtractor:
+    return HeuristicExtractor() if mode == "heuristic" else get_extractor("spacy", max_chars)
 
 
 def compute_extras(docs: Sequence[Document], settings: EnrichSettings) -> StoryExtras:
@@ -42,7 +42,8 @@ def compute_extras(docs: Sequence[Document], settings: EnrichSettings) -> StoryE
         from storyline.enrich.entities import entity_rows, story_entities
 
         entities = entity_rows(
-            story_entities(docs, _extractor(settings.entities), top=settings.entities_top))
+            story_entities(docs, _extractor(settings.entities, settings.entities_chars),
+                           top=settings.entities_top))
     if settings.disagreements:
         from storyline.enrich.disagreements import disagreement_rows, find_disagreements
 

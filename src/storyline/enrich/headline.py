@@ -30,16 +30,19 @@ class CentralHeadliner:
         self.embedder = embedder
         self.max_words = max_words
 
-    def __call__(self, docs: Sequence[Document], summary: Summary) -> str:
+    def __call__(
+        self, docs: Sequence[Document], summary: Summary, leads: np.ndarray | None = None
+    ) -> str:
+        """``leads``: the documents' lead vectors when already embedded (they are in the store)."""
         titles = list(dict.fromkeys(d.title for d in docs if d.title))
         if not titles:
             return _shorten(summary.sentences[0].text if summary.sentences else "", self.max_words)
         if len(titles) == 1:
             return _tidy(titles[0])
-        centre_texts = [d.lead for d in docs] + [s.text for s in summary.sentences]
-        vectors = self.embedder.encode(titles + centre_texts)
-        t, c = vectors[: len(titles)], vectors[len(titles) :]
-        centre = c.mean(axis=0)
+        if leads is None:
+            leads = self.embedder.encode([d.lead for d in docs])
+        t = self.embedder.encode(titles)
+        centre = np.asarray(leads, dtype=np.float32).mean(axis=0)
         centre /= np.linalg.norm(centre) or 1.0
         scores = t @ centre - np.array([_length_penalty(x) for x in titles])
         return _tidy(titles[int(np.argmax(scores))])
