@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -10,8 +11,10 @@ import pytest
 from storyline.cluster import OnlineClusterer, StoryState
 from storyline.config import Settings
 from storyline.eval.bcubed import bcubed
+from storyline.models import Article, Embedded
+from storyline.normalize import normalize_one
 
-from .helpers import QUAKE, article, embed, gold, mixed_stream
+from .helpers import QUAKE, T0, article, embed, gold, mixed_stream
 
 
 @pytest.fixture
@@ -181,3 +184,30 @@ def test_time_decay(fast: Settings) -> None:
     assert len(set(run(settings, late)[0])) == 2  # a day and a half later: decayed below
     off = replace(settings, cluster=replace(cluster, title_time_penalty=0.0))
     assert len(set(run(off, late)[0])) == 1
+
+
+def _line(i: int, title: str, angle: float) -> Embedded:
+    """A headline with a hand-made unit vector at ``angle`` degrees in one plane."""
+    doc = normalize_one(Article(id=f"h{i}", title=title, time=T0))
+    rad = math.radians(angle)
+    return Embedded(doc, np.array([math.cos(rad), math.sin(rad), 0.0], dtype=np.float32))
+
+
+@pytest.mark.parametrize("absorb_size", [0, 1])
+def test_doubling_story_absorbs_an_early_stray(fast: Settings, absorb_size: int) -> None:
+    # embedding only; the stray (65 degrees) misses the seed (0) at 0.42 < 0.6 and starts a
+    # story; the second item (25) joins the seed, whose centroid (12.5) is now within 0.61
+    cluster = replace(
+        fast.cluster, title_embed_weight=1.0, title_threshold=0.6, merge_threshold=0.99,
+        absorb_size=absorb_size,
+    )
+    clusterer = OnlineClusterer(cluster)
+    items = [_line(1, "alpha", 0.0), _line(2, "beta", 65.0), _line(3, "gamma", 25.0)]
+    ids = [clusterer.assign(e) for e in items]
+    assert ids == ["s-000001", "s-000002", "s-000001"]
+    if absorb_size:
+        assert clusterer.merged() == {"s-000002": "s-000001"}
+        assert [st.count for st in clusterer.states()] == [3]
+    else:
+        assert clusterer.merged() == {}
+        assert [st.count for st in clusterer.states()] == [2, 1]

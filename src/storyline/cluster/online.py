@@ -116,9 +116,11 @@ class OnlineClusterer:
         story = self._new_story(vector, doc.time) if best is None else best
         self._add(story, vector, terms, counts, doc.time, when)
         story_id = story.id
-        if s.merge_threshold > 0 and story.count >= 2 and story.count & (story.count - 1) == 0:
+        if story.count >= 2 and story.count & (story.count - 1) == 0:
             # a story whose size has doubled may have drifted towards another one
-            self._merge(story, short)
+            survivor = self._merge(story, short) if s.merge_threshold > 0 else story
+            if s.absorb_size > 0:
+                self._absorb_small(survivor, threshold, short)
         return story_id
 
     def _checked(self, item: Embedded) -> np.ndarray:
@@ -224,6 +226,36 @@ class OnlineClusterer:
         keep, gone = (best, story) if best.row < story.row else (story, best)
         self._absorb(keep, gone)
         return keep
+
+    def _absorb_small(self, story: _Story, threshold: float, short: bool) -> None:
+        """Fold into ``story`` the small stories (at most ``absorb_size`` items, younger or
+        older) that reach the join threshold with it: stray items that arrived before the story
+        had taken shape."""
+        s = self.settings
+        n = len(self._stories)
+        sims = self._matrix[:n] @ self._matrix[story.row]
+        sims[story.row] = -np.inf
+        k = min(s.candidates, n - 1)
+        if k <= 0:
+            return
+        idx = np.argpartition(-sims, k - 1)[:k]
+        small: list[_Story] = []
+        for row in sorted(int(i) for i in idx):
+            other = self._stories[row]
+            if other.merged_into is not None or other.count > s.absorb_size:
+                continue
+            if other.count >= story.count:
+                continue
+            cos_terms = dot(story.terms, other.terms) / (story.term_norm * other.term_norm or 1.0)
+            gap = _span_gap(story, other)
+            sim = story_similarity(float(sims[row]), cos_terms, gap, s, short)
+            need = max(threshold, s.revive_threshold) if gap > s.window_days else threshold
+            if sim >= need:
+                small.append(other)
+        for other in small:
+            keep, gone = (other, story) if other.row < story.row else (story, other)
+            self._absorb(keep, gone)
+            story = keep
 
     def _absorb(self, keep: _Story, gone: _Story) -> None:
         log.debug("merging story %s into %s", gone.id, keep.id)
