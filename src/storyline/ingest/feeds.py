@@ -223,7 +223,10 @@ def parse_opml(data: bytes) -> list[str]:
 
 
 def _local_feed(url: str, base: Path) -> Path | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     if parts.scheme == "file":
         candidate = Path(unquote(parts.path))
     elif parts.scheme:

@@ -363,10 +363,13 @@ class Fetcher:
     ) -> FetchResult:
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            parts = urlsplit(current)
+            try:
+                parts = urlsplit(current)
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+            except ValueError as exc:  # "http://[host/", a port that is not a number...
+                raise FetchError(current, "bad URL", str(exc)) from exc
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError(current, "unsupported URL", "only http(s) URLs are fetched")
-            port = parts.port or (443 if parts.scheme == "https" else 80)
             check_host(
                 parts.hostname,
                 port,

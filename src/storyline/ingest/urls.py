@@ -65,9 +65,13 @@ def canonical_url(url: str, canonical: str | None = None) -> str:
     against ``url``, when it is http(s)). Returns ``url`` stripped when it cannot be parsed."""
     url = url.strip()
     if canonical:
-        candidate = urljoin(url, canonical.strip()) if url else canonical.strip()
-        if urlsplit(candidate).scheme.lower() in _DEFAULT_PORTS and urlsplit(candidate).hostname:
-            url = candidate
+        try:  # a malformed claim ("https://[host/...") is ignored, not fatal
+            candidate = urljoin(url, canonical.strip()) if url else canonical.strip()
+            parts = urlsplit(candidate)
+            if parts.scheme.lower() in _DEFAULT_PORTS and parts.hostname:
+                url = candidate
+        except ValueError:
+            pass
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower().rstrip(".")
