@@ -1,4 +1,4 @@
-"""The report counts the bytes read, for the progress display of long ingests."""
+"""The ingest report counts bytes read (for progress); malformed URLs never raise."""
 
 from __future__ import annotations
 
