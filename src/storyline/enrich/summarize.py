@@ -16,7 +16,10 @@ The method, in order (ICSISumm's concept ILP with a topicality guard):
    one-line item), titles and short sentences are allowed.
 4. **Selection.** An integer program picks the sentences maximizing the weight of covered
    concepts (each counted once, so redundancy is penalized implicitly) plus a small bonus for
-   lead sentences, under the word budget; solved with HiGHS (time-limited), greedy fallback.
+   lead sentences and a centroid relevance bonus (how common, across the documents, the
+   sentence's content words are), under the word budget; solved with HiGHS, greedy fallback.
+   An optional ``query`` (e.g. a DUC topic statement) up-weights concepts and centroid words
+   it shares with the sentences.
 5. **Output.** Chosen sentences ordered by time then article position; each lists every article
    (duplicates folded by dedupe included) carrying the same or a near-duplicate sentence.
 
@@ -31,6 +34,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -111,6 +115,7 @@ class ExtractiveSummarizer:
         relevance: float = 0.3,
         query_boost: float = 0.5,
         tf_boost: float = 0.0,
+        query_relevance: float = 1.0,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -131,6 +136,7 @@ class ExtractiveSummarizer:
         self.relevance = relevance
         self.query_boost = query_boost
         self.tf_boost = tf_boost
+        self.query_relevance = query_relevance
 
     def __call__(
         self,
@@ -154,9 +160,10 @@ class ExtractiveSummarizer:
         if not cands:
             return Summary()
         concept_w = self._concept_weights(docs, sents, weights)
-        if query:
-            concept_w = self._with_query(concept_w, query)
-        chosen = self._select(cands, concept_w, weights, budget, style, sents)
+        wanted = _query_stems(query or "")
+        if wanted:
+            concept_w = self._with_query(concept_w, wanted)
+        chosen = self._select(cands, concept_w, weights, budget, style, sents, wanted)
         return _assemble(docs, sents, [cands[j] for j in chosen])
 
     # -- stages ---------------------------------------------------------------------------
@@ -240,14 +247,9 @@ class ExtractiveSummarizer:
             return 1.0
         return 1.0 + self.position_boost * math.exp(-position / max(1e-9, self.position_decay))
 
-    def _with_query(self, concept_w: dict[str, float], query: str) -> dict[str, float]:
+    def _with_query(self, concept_w: dict[str, float], wanted: set[str]) -> dict[str, float]:
         """Concepts sharing a content word with the query weigh ``1 + query_boost`` times
         more."""
-        toks = [t for t in tokens(query)
-                if t not in STOPWORDS and t not in _QUERY_STOP and len(t) > 2]
-        wanted = set(stem_tokens(toks))
-        if not wanted:
-            return concept_w
         out = {}
         for c, w in concept_w.items():
             parts = c[2:].split() if c.startswith("u:") else c.split()
@@ -262,6 +264,7 @@ class ExtractiveSummarizer:
         budget: int,
         style: str,
         sents: list[_Sent],
+        wanted: set[str],
     ) -> list[int]:
         names = sorted(concept_w)
         index = {c: i for i, c in enumerate(names)}
@@ -271,7 +274,7 @@ class ExtractiveSummarizer:
         sc = [[index[c] for c in sorted(s.concepts) if c in index] for s in cands]
         bonus = [self._bonus(s, scale, float(weights[s.doc])) for s in cands]
         if self.relevance:
-            rel = _relevance(cands, weights, sents)
+            rel = _relevance(cands, weights, sents, wanted, self.query_relevance)
             bonus = [b + self.relevance * scale * r for b, r in zip(bonus, rel, strict=True)]
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
@@ -324,9 +327,22 @@ def _entity_concepts(text: str, stem_list: list[str], toks: list[str]) -> frozen
                      and not (toks[i] in STOPWORDS and toks[i + 1] in STOPWORDS))
 
 
-def _relevance(cands: list[_Sent], weights: np.ndarray, sents: list[_Sent]) -> list[float]:
+def _query_stems(query: str) -> set[str]:
+    """Stemmed content words of a query, without a topic statement's instruction words."""
+    toks = [t for t in tokens(query)
+            if t not in STOPWORDS and t not in _QUERY_STOP and len(t) > 2]
+    return set(stem_tokens(toks))
+
+
+def _relevance(
+    cands: list[_Sent],
+    weights: np.ndarray,
+    sents: list[_Sent],
+    wanted: AbstractSet[str] = frozenset(),
+    query_boost: float = 0.0,
+) -> list[float]:
     """Similarity of each candidate to the cluster centroid (the weighted document frequency
-    of content words), scaled to [0, 1]."""
+    of content words; query words ``1 + query_boost`` times more), scaled to [0, 1]."""
     per_doc: dict[int, set[str]] = {}
     for s in sents:
         per_doc.setdefault(s.doc, set()).update(c for c in s.concepts if c.startswith("u:"))
@@ -334,6 +350,9 @@ def _relevance(cands: list[_Sent], weights: np.ndarray, sents: list[_Sent]) -> l
     for d, bag in per_doc.items():
         for w in bag:
             centroid[w] = centroid.get(w, 0.0) + float(weights[d])
+    for w in centroid:
+        if w[2:] in wanted:
+            centroid[w] *= 1 + query_boost
     raw = []
     for s in cands:
         words = [c for c in s.concepts if c.startswith("u:")]
