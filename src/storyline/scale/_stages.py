@@ -355,8 +355,8 @@ def embedder_for(settings: EmbedSettings) -> Embedder:
 
 @lru_cache(maxsize=4)
 def _enrichers(settings: EmbedSettings) -> tuple[ExtractiveSummarizer, CentralHeadliner]:
-    embedder = embedder_for(settings)
-    return ExtractiveSummarizer(embedder), CentralHeadliner(embedder)
+    # as ``pipeline.ingest_articles``: the summarizer's topicality is TF-IDF (no model)
+    return ExtractiveSummarizer(), CentralHeadliner(embedder_for(settings))
 
 
 def enrich_members(
@@ -379,7 +379,8 @@ def enrich_members(
         for m in rows if not m.duplicate_of and m.vector is not None
     ]
     off = filter_off_topic(embedded, settings.cluster) if len(embedded) >= 3 else set()
-    on_topic: list[Document] = [e.document for e in embedded if e.id not in off]
+    kept = [e for e in embedded if e.id not in off]
+    on_topic: list[Document] = [e.document for e in kept]
     summarizer, headliner = _enrichers(settings.embed)
     summary = (summarizer(on_topic, settings.summary.words, settings.summary.style)
                if on_topic else Summary())
@@ -388,7 +389,8 @@ def enrich_members(
     story = Story(
         id=story_id,
         storyline_id=storyline_id,
-        headline=headliner(on_topic, summary) if on_topic else "",
+        headline=headliner(on_topic, summary, np.stack([e.vector for e in kept]))
+        if on_topic else "",
         summary=summary,
         members=tuple(a.id for a in articles),
         off_topic=tuple(sorted(off)),
