@@ -65,6 +65,8 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "terms of the lead only": {"body_sentences": 2},
     "no name boost": {"entity_boost": 0.0},
     "no merges": {"merge_threshold": 0.0},
+    "no absorption of strays (absorb_size=0)": {"absorb_size": 0},
+    "absorb stories of up to 2 items (absorb_size=2)": {"absorb_size": 2},
     "no time decay for headlines": {"title_time_penalty": 0.0},
     "time decay 0.6 for full articles too": {"time_penalty": 0.6},
     "average link 0.5": {"average_link": 0.5},
