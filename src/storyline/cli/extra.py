@@ -27,7 +27,8 @@ def cmd_eval_summarize(args: argparse.Namespace, settings: Settings) -> int:
     results = []
     for name, summarizer in systems.items():
         out = Path(args.out) / name if args.out else None
-        result = evaluate(clusters, summarizer, args.words, args.style, args.noise, out_dir=out)
+        result = evaluate(clusters, summarizer, args.words, args.style, args.noise, out_dir=out,
+                          use_topic=args.topic)
         result["system"] = name
         results.append(result)
     print(json.dumps(results, default=str) if args.json else format_table(results))
@@ -119,6 +120,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--noise", type=float, default=0.0,
                    help="fraction of injected off-topic articles")
     p.add_argument("--limit", type=int, help="only the first N clusters")
+    p.add_argument("--topic", action="store_true",
+                   help="pass each cluster's topic (DUC query) to the summarizer")
     p.add_argument("--baselines", action="store_true", help="also score Lead, Centroid, LexRank")
     p.add_argument("--out", help="write per-cluster summaries under this folder")
     p.add_argument("--json", action="store_true")
