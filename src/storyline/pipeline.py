@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
 from storyline.embed import Embedder, get_embedder
-from storyline.enrich.extras import compute_extras
+from storyline.enrich.extras import StoryExtras, compute_extras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_clusters, read_inputs
@@ -32,7 +32,9 @@ from storyline.normalize import normalize, normalize_one
 from storyline.store import Store
 
 __all__ = [
+    "Member",
     "RunResult",
+    "build_story",
     "enrich_story",
     "ingest_articles",
     "run",
@@ -183,41 +185,48 @@ def _row(
     }
 
 
-def enrich_story(
-    store: Store,
+class Member(NamedTuple):
+    """One stored article of a story: originals carry their lead vector, copies the id of the
+    article they copy."""
+
+    article: Article
+    duplicate_of: str | None
+    vector: np.ndarray | None
+
+
+def build_story(
     story_id: str,
+    storyline_id: str,
+    members: Sequence[Member],
     settings: Settings,
     summarizer: ExtractiveSummarizer,
     headliner: CentralHeadliner,
-) -> Story:
-    """Recompute a story's off-topic members, summary, headline, dates and sources from its
-    stored articles, and save it."""
-    rows = store.story_articles(story_id)
+) -> tuple[Story, StoryExtras]:
+    """A story's off-topic members, summary, headline, dates, sources and extras (timeline,
+    entities, disagreements) from its members, in display order. Pure: the embedded pipeline and
+    the Spark job both call it."""
     copies: dict[str, list[str]] = {}
-    for r in rows:
-        if r["duplicate_of"]:
-            copies.setdefault(r["duplicate_of"], []).append(r["article"].id)
-    members = [
-        Embedded(
-            replace(normalize_one(r["article"]), copies=tuple(copies.get(r["article"].id, ()))),
-            r["vector"],
-        )
-        for r in rows
-        if not r["duplicate_of"] and r["vector"] is not None
+    for m in members:
+        if m.duplicate_of:
+            copies.setdefault(m.duplicate_of, []).append(m.article.id)
+    embedded = [
+        Embedded(replace(normalize_one(m.article), copies=tuple(copies.get(m.article.id, ()))),
+                 m.vector)
+        for m in members
+        if not m.duplicate_of and m.vector is not None
     ]
-    off = filter_off_topic(members, settings.cluster) if len(members) >= 3 else set()
-    kept = [m for m in members if m.id not in off]
-    on_topic = [m.document for m in kept]
-    summary = summarizer(on_topic, settings.summary.words, settings.summary.style) if on_topic \
-        else Summary()
-    articles = [r["article"] for r in rows if r["article"].id not in off
-                and r["duplicate_of"] not in off]
+    off = filter_off_topic(embedded, settings.cluster) if len(embedded) >= 3 else set()
+    kept = [e for e in embedded if e.id not in off]
+    on_topic = [e.document for e in kept]
+    summary = (summarizer(on_topic, settings.summary.words, settings.summary.style)
+               if on_topic else Summary())
+    articles = [m.article for m in members
+                if m.article.id not in off and m.duplicate_of not in off]
     times = [a.time for a in articles if a.time]
-    stored = store.story(story_id)
     story = Story(
         id=story_id,
-        storyline_id=stored.storyline_id if stored else story_id,
-        headline=headliner(on_topic, summary, np.stack([m.vector for m in kept]))
+        storyline_id=storyline_id,
+        headline=headliner(on_topic, summary, np.stack([e.vector for e in kept]))
         if on_topic else "",
         summary=summary,
         members=tuple(a.id for a in articles),
@@ -226,9 +235,24 @@ def enrich_story(
         start=min(times) if times else None,
         end=max(times) if times else None,
     )
-    extras = compute_extras(on_topic, settings.enrich)
+    return story, compute_extras(on_topic, settings.enrich)
+
+
+def enrich_story(
+    store: Store,
+    story_id: str,
+    settings: Settings,
+    summarizer: ExtractiveSummarizer,
+    headliner: CentralHeadliner,
+) -> Story:
+    """Recompute a story from its stored articles (``build_story``) and save it."""
+    members = [Member(r["article"], r["duplicate_of"], r["vector"])
+               for r in store.story_articles(story_id)]
+    stored = store.story(story_id)
+    story, extras = build_story(story_id, stored.storyline_id if stored else story_id, members,
+                                settings, summarizer, headliner)
     with store.transaction():
-        store.set_off_topic(story_id, off)
+        store.set_off_topic(story_id, story.off_topic)
         store.save_story(story)
         store.save_extras(story_id, extras)
     return story

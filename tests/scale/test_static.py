@@ -76,13 +76,14 @@ def test_works_as_the_executor_embedder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: np.ndarray
 ) -> None:
     from storyline.config import EmbedSettings
+    from storyline.embed import get_embedder
     from storyline.scale._stages import embedder_for
 
     monkeypatch.setenv("STORYLINE_DATA", str(tmp_path))
     _model(static_model_dir(), table)
-    embedder_for.cache_clear()
+    get_embedder.cache_clear()  # the per-process model cache
     try:
         vec = embedder_for(EmbedSettings(model="static")).encode(["flood"])
         np.testing.assert_allclose(vec[0], table[1] / np.linalg.norm(table[1]), rtol=1e-5)
     finally:
-        embedder_for.cache_clear()
+        get_embedder.cache_clear()

@@ -25,20 +25,20 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.cluster import OnlineClusterer, filter_off_topic
+from storyline import pipeline
+from storyline.cluster import OnlineClusterer
 from storyline.cluster.base import StoryState
 from storyline.cluster.online import story_similarity
 from storyline.cluster.terms import dot, norm
 from storyline.config import ClusterSettings, DedupeSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper
 from storyline.embed import Embedder, get_embedder
-from storyline.enrich.extras import StoryExtras, compute_extras
+from storyline.enrich.extras import StoryExtras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
-from storyline.errors import StorylineError
 from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
-from storyline.models import Article, Document, Embedded, Story, Summary
+from storyline.models import Article, Embedded, Story
 from storyline.normalize import normalize_one
 
 __all__ = [
@@ -339,17 +339,8 @@ def _centroids(states: Sequence[StoryState]) -> np.ndarray:
 # -- per-story task: off-topic filter, summary, headline, timeline ---------------------------------
 
 
-@lru_cache(maxsize=4)
 def embedder_for(settings: EmbedSettings) -> Embedder:
-    """The executor's embedder, loaded once per process: ``get_embedder``, and the fast static
-    embedder (``model="static"``) even before ``storyline.embed`` registers it."""
-    if settings.model == "static":
-        try:
-            return get_embedder(settings)
-        except StorylineError:
-            from storyline.embed.static import StaticEmbedder
-
-            return StaticEmbedder()
+    """The executor's embedder, loaded once per process (``get_embedder`` caches it)."""
     return get_embedder(settings)
 
 
@@ -362,40 +353,17 @@ def _enrichers(settings: EmbedSettings) -> tuple[ExtractiveSummarizer, CentralHe
 def enrich_members(
     story_id: str, storyline_id: str, members: Iterable[Member], settings: Settings
 ) -> tuple[Story, StoryExtras]:
-    """A story's off-topic members, summary, headline, dates, sources and extras (timeline,
-    entities, disagreements), as ``storyline.pipeline.enrich_story`` computes them from the
-    store."""
+    """A story's off-topic members, summary, headline, dates, sources and extras: exactly
+    ``storyline.pipeline.build_story``, on the members in the store's order."""
     far = math.inf
     rows = sorted(members, key=lambda m: (m.article.time is None,
                                           m.article.time.timestamp() if m.article.time else far,
                                           m.order))
-    copies: dict[str, list[str]] = {}
-    for m in rows:
-        if m.duplicate_of:
-            copies.setdefault(m.duplicate_of, []).append(m.article.id)
-    embedded = [
-        Embedded(replace(normalize_one(m.article), copies=tuple(copies.get(m.article.id, ()))),
-                 np.frombuffer(m.vector, dtype=np.float32))
-        for m in rows if not m.duplicate_of and m.vector is not None
-    ]
-    off = filter_off_topic(embedded, settings.cluster) if len(embedded) >= 3 else set()
-    kept = [e for e in embedded if e.id not in off]
-    on_topic: list[Document] = [e.document for e in kept]
     summarizer, headliner = _enrichers(settings.embed)
-    summary = (summarizer(on_topic, settings.summary.words, settings.summary.style)
-               if on_topic else Summary())
-    articles = [m.article for m in rows if m.article.id not in off and m.duplicate_of not in off]
-    times = [a.time for a in articles if a.time]
-    story = Story(
-        id=story_id,
-        storyline_id=storyline_id,
-        headline=headliner(on_topic, summary, np.stack([e.vector for e in kept]))
-        if on_topic else "",
-        summary=summary,
-        members=tuple(a.id for a in articles),
-        off_topic=tuple(sorted(off)),
-        sources=tuple(sorted({a.source for a in articles if a.source})),
-        start=min(times) if times else None,
-        end=max(times) if times else None,
+    return pipeline.build_story(
+        story_id, storyline_id,
+        [pipeline.Member(m.article, m.duplicate_of,
+                         np.frombuffer(m.vector, dtype=np.float32) if m.vector else None)
+         for m in rows],
+        settings, summarizer, headliner,
     )
-    return story, compute_extras(on_topic, settings.enrich)
