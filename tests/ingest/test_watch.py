@@ -93,3 +93,22 @@ def test_parse_interval(text: str, seconds: float):
 def test_bad_interval(text: str):
     with pytest.raises(StorylineError):
         parse_interval(text)
+
+
+def test_the_same_article_through_two_feeds_is_stored_once(local_server: LocalServer, tmp_path):
+    item = ("<item><title>Harbour bridge reopens after repairs</title>"
+            "<link>https://news.example.org/bridge?utm_source={src}</link><guid>{guid}</guid>"
+            "<description>The harbour bridge reopened on Friday.</description></item>")
+    for name in ("a", "b"):
+        local_server.serve(
+            f"/{name}.xml",
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {name}</title>'
+            f"{item.format(src=name, guid=f'{name}-123')}</channel></rss>",
+            "application/rss+xml",
+        )
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{local_server.base}/a.xml\n{local_server.base}/b.xml\n")
+    with Store(tmp_path / "s.db") as store:
+        watch(feeds, store, Settings(embed=EmbedSettings(model="tfidf")), every=0, polls=1,
+              allow_private=True)
+        assert store.count_articles() == 1  # one canonical URL, tracking parameters stripped

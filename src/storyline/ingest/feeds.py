@@ -168,7 +168,8 @@ def parse_feed(
             report.warn(entry_where, "truncated", f"entry longer than {cap} characters")
             text = text[:cap]
         link = canonical_url(str(entry.get("link") or ""))
-        given = str(entry.get("id") or "").strip() or link
+        # the canonical link first: the same article seen through two feeds gets one id
+        given = link or str(entry.get("id") or "").strip()
         articles.append(
             Article(
                 id=mint.claim(entry_id(given)) if given else mint("f", title, text),
