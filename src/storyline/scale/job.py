@@ -176,7 +176,7 @@ def spark_session(master: str | None = "local[2]", conf: dict[str, str] | None =
 def spark_run(
     input_glob: str,
     output_dir: str | Path,
-    settings: Settings = Settings(),  # noqa: B008 - frozen, safe as default
+    settings: Settings = Settings(),
     master: str | None = "local[2]",
     fmt: str | None = None,
     window_days: float = 1.0,
