@@ -93,8 +93,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_spark_run(args: argparse.Namespace, settings: Settings) -> int:
     from storyline.scale import spark_run
 
-    result = spark_run(args.input, args.output, settings, master=args.master, fmt=args.format)
-    print(json.dumps(result.__dict__, default=str))
+    result = spark_run(args.input, args.output, settings, master=args.master, fmt=args.format,
+                       window_days=args.window_days)
+    print(f"storyline: {result.report.summary()}", file=sys.stderr)
+    print(f"storyline: {result.articles} articles ({result.duplicates} duplicates) in "
+          f"{result.windows} windows -> {result.stories} stories; Parquet in {result.output}",
+          file=sys.stderr)
     return 0
 
 
@@ -165,6 +169,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--output", required=True, help="output folder (Parquet)")
     p.add_argument("--master", default="local[2]")
     p.add_argument("--format", help="input format (default: detected per file)")
+    p.add_argument("--window-days", type=float, default=1.0,
+                   help="stories are built per window of this many days, then merged")
     p.set_defaults(handler=cmd_spark_run)
 
     p = sub.add_parser("import", help="load a Spark run's Parquet output into the SQLite store")
