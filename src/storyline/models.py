@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -143,3 +144,15 @@ class Story:
     sources: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoryExtras:
+    """A story's timeline, entities and disagreements (enrich stage), in their storage shapes:
+    timeline ``[{"date", "text", "articles"}]``; entities ``[{"name", "label", "mentions",
+    "aliases", ...}]``; disagreements ``[{"topic", "kind", "claims": [{"text", "value",
+    "articles", "sources", "earliest"}]}]``."""
+
+    timeline: list[dict[str, Any]] | None = None
+    entities: list[dict[str, Any]] | None = None
+    disagreements: list[dict[str, Any]] | None = None

@@ -22,12 +22,12 @@ from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
 from storyline.embed import Embedder, get_embedder
-from storyline.enrich.extras import StoryExtras, compute_extras
+from storyline.enrich.extras import compute_extras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_clusters, read_inputs
 from storyline.ingest.base import IngestReport
-from storyline.models import Article, Document, Embedded, Story, Summary
+from storyline.models import Article, Document, Embedded, Story, StoryExtras, Summary
 from storyline.normalize import normalize, normalize_one
 from storyline.store import Store
 
@@ -248,9 +248,8 @@ def enrich_story(
     """Recompute a story from its stored articles (``build_story``) and save it."""
     members = [Member(r["article"], r["duplicate_of"], r["vector"])
                for r in store.story_articles(story_id)]
-    stored = store.story(story_id)
-    story, extras = build_story(story_id, stored.storyline_id if stored else story_id, members,
-                                settings, summarizer, headliner)
+    storyline = store.storyline_of(story_id) or story_id
+    story, extras = build_story(story_id, storyline, members, settings, summarizer, headliner)
     with store.transaction():
         store.set_off_topic(story_id, story.off_topic)
         store.save_story(story)

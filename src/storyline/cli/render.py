@@ -6,8 +6,7 @@ import textwrap
 from datetime import datetime
 from typing import Any
 
-from storyline.enrich.extras import StoryExtras
-from storyline.models import Article, Story
+from storyline.models import Article, Story, StoryExtras
 
 __all__ = ["story_brief", "story_full", "story_json"]
 

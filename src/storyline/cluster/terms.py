@@ -111,9 +111,6 @@ class DocFreq:
         for t, c in counts.items():
             df[t] = df.get(t, 0) + c
 
-    def idf(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
-
 
 def weigh(counts: Mapping[str, float], docfreq: DocFreq, top: int = 0) -> dict[str, float]:
     """Unit-length sublinear TF-IDF vector of ``counts``, reduced to its ``top`` heaviest terms

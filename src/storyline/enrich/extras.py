@@ -4,26 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from storyline.config import EnrichSettings
 from storyline.enrich.entities import EntityExtractor, HeuristicExtractor, get_extractor
-from storyline.models import Document
+from storyline.models import Document, StoryExtras
 
 __all__ = ["StoryExtras", "compute_extras"]
-
-
-@dataclass(frozen=True)
-class StoryExtras:
-    """Storage shapes: timeline ``[{"date", "text", "articles"}]``, entities
-    ``[{"name", "label", "mentions", "aliases"}]``, disagreements
-    ``[{"topic", "kind", "claims": [{"text", "value", "articles", "sources", "earliest"}]}]``."""
-
-    timeline: list[dict[str, Any]] | None = None
-    entities: list[dict[str, Any]] | None = None
-    disagreements: list[dict[str, Any]] | None = None
 
 
 @lru_cache(maxsize=2)

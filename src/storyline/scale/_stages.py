@@ -33,12 +33,11 @@ from storyline.cluster.terms import dot, norm
 from storyline.config import ClusterSettings, DedupeSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper
 from storyline.embed import Embedder, get_embedder
-from storyline.enrich.extras import StoryExtras
 from storyline.enrich.headline import CentralHeadliner
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
-from storyline.models import Article, Embedded, Story
+from storyline.models import Article, Embedded, Story, StoryExtras
 from storyline.normalize import normalize_one
 
 __all__ = [

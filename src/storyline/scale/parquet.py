@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.base import StoryState
-from storyline.enrich.extras import StoryExtras
 from storyline.errors import InputError, StorylineError, require
-from storyline.models import Story, Summary, SummarySentence
+from storyline.models import Story, StoryExtras, Summary, SummarySentence
 from storyline.store import Store
 
 __all__ = ["ImportResult", "import_parquet", "read_table"]

@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.base import StoryState
-from storyline.enrich.extras import StoryExtras
 from storyline.errors import StorylineError
-from storyline.models import Article, Story, Summary, SummarySentence
+from storyline.models import Article, Story, StoryExtras, Summary, SummarySentence
 from storyline.store.schema import MIGRATIONS
 
 __all__ = ["Store"]
@@ -345,6 +344,11 @@ class Store:
             for r in self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
                 out[r["id"]] = self._article(r)
         return out
+
+    def storyline_of(self, story_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT storyline_id FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return row[0] if row else None
 
     def storyline_members(self, storyline_id: str) -> list[str]:
         return [
