@@ -126,6 +126,17 @@ class SummarySettings:
     words: int = 100
     #: "default" (DUC-style) or "wcep" (one or two sentences, ~40 words)
     style: str = "default"
+    #: rewrite the extractive summary with an OpenAI-compatible chat-completions server (off by
+    #: default); a rewrite is kept only when every number and name in it is in the sources
+    rewrite: bool = False
+    #: base URL of that server, e.g. "http://127.0.0.1:8080/v1" (``/chat/completions`` is added)
+    rewrite_url: str = ""
+    #: model name sent to the server
+    rewrite_model: str = ""
+    #: name of the environment variable holding the API key (unset: no Authorization header)
+    rewrite_api_key_env: str = "STORYLINE_REWRITE_API_KEY"
+    #: seconds to wait for the server before keeping the extractive summary
+    rewrite_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
