@@ -89,10 +89,13 @@ def evaluate(
     words``). Returns ``{"system", "words", "style", "noise", "clusters", "rouge": {metric:
     {"recall", "recall_ci", "precision", "f1", "f1_ci"}}, "seconds": {"mean", "max", "cpu_mean",
     "cpu_max"} (wall and process CPU time of the summarizer call per cluster),
-    "offtopic_sentences", "backend", "command", "query"}`` with scores as fractions (0-1).
+    "offtopic_sentences", "flags", "backend", "command", "query"}`` with scores as fractions (0-1).
 
     ``use_topic`` passes each cluster's topic statement as ``query=`` (query-focused
-    summaries, DUC's own task); the default is generic summaries, the headline figure."""
+    summaries, DUC's own task); the default is generic summaries, the headline figure.
+    A summarizer with ``summarize_flagged`` (``GuardedSummarizer``) also flags off-topic
+    members: ``"flags"`` is then their precision/recall/F1 against the injected articles
+    (``None`` otherwise; with ``noise=0`` every flag is a false positive)."""
     runs = _inject(clusters, noise, seed)
     peers: list[str] = []
     refs: list[list[str]] = []
@@ -100,12 +103,19 @@ def evaluate(
     cpu: list[float] = []
     offtopic = total = 0
     records = []
+    flags = _FlagCount() if hasattr(summarizer, "summarize_flagged") else None
     for cluster, arts, injected in runs:
         docs: list[Document] = [normalize_one(a) for a in arts]
+        query = cluster.topic if use_topic and cluster.topic else None
         start, start_cpu = time.perf_counter(), time.process_time()
-        if use_topic and cluster.topic:
+        if flags is not None:  # a summarizer that also flags off-topic members
+            result_ = summarizer.summarize_flagged(  # type: ignore[attr-defined]
+                docs, words, style, query)
+            summary = result_.summary
+            flags.add(set(result_.off_topic), injected)
+        elif query:
             summary = summarizer(docs, words=words, style=style,  # type: ignore[call-arg]
-                                 query=cluster.topic)
+                                 query=query)
         else:
             summary = summarizer(docs, words=words, style=style)
         seconds.append(time.perf_counter() - start)
@@ -138,12 +148,32 @@ def evaluate(
         "seconds": {"mean": sum(seconds) / len(seconds), "max": max(seconds),
                     "cpu_mean": sum(cpu) / len(cpu), "cpu_max": max(cpu)},
         "offtopic_sentences": offtopic / total if total else 0.0,
+        "flags": flags.scores() if flags is not None else None,
         "backend": result.backend,
         "command": result.command,
     }
     if out_dir is not None:
         _write(Path(out_dir), records, out)
     return out
+
+
+class _FlagCount:
+    """Precision and recall of off-topic flags against the injected articles, pooled."""
+
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, flagged: set[str], injected: set[str]) -> None:
+        self.tp += len(flagged & injected)
+        self.fp += len(flagged - injected)
+        self.fn += len(injected - flagged)
+
+    def scores(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": p, "recall": r, "f1": f1, "flagged": self.tp + self.fp,
+                "injected": self.tp + self.fn}
 
 
 def _write(folder: Path, records: list[dict[str, Any]], result: dict[str, Any]) -> None:
