@@ -17,9 +17,10 @@ table; ``docs/performance.md`` quotes them with the commands.
 
 Stage times of the embedded run are *inclusive of the outermost stage*: the pipeline's calls to
 ``read_inputs``, ``normalize``, ``Deduper.check``, ``Embedder.encode``, ``OnlineClusterer``,
-the store writes and ``enrich_story`` are timed by wrapping them for the benchmark only, and a
-call made inside another timed call (the summarizer's own embedding, the store writes of
-``enrich_story``) counts for the outer one.
+the store writes and ``enrich_stories`` are timed by wrapping them for the benchmark only, and a
+call made inside another timed call (the store writes of ``enrich_stories``) counts for the outer
+one. Stage CPU is this process's: enrichment in worker processes (``enrich.workers``) shows in
+the run's total CPU (the whole process tree), not in ``stages_cpu``.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def _instrument(clock: StageClock) -> None:
             self.encode = clock.wrap("embed", inner.encode)
 
     def timed_get(settings: Any) -> Any:
-        return Timed(_get_embedder(settings, real_get))
+        return Timed(real_get(settings))
 
     pipeline.get_embedder = timed_get  # type: ignore[assignment]
     OnlineClusterer.assign = clock.wrap("cluster", OnlineClusterer.assign)  # type: ignore[method-assign]
@@ -177,14 +178,7 @@ def _instrument(clock: StageClock) -> None:
     for method in ("add_articles", "save_states", "update_storylines", "known_ids", "story_of",
                    "transaction"):
         setattr(Store, method, clock.wrap("store", getattr(Store, method)))
-    pipeline.enrich_story = clock.wrap("enrich", pipeline.enrich_story)  # type: ignore[assignment]
-
-
-def _get_embedder(settings: Any, real_get: Callable[[Any], Any]) -> Any:
-    """``get_embedder``, plus fast mode until it is registered in ``storyline.embed``."""
-    from storyline.scale._stages import embedder_for
-
-    return embedder_for(settings) if settings.model == "static" else real_get(settings)
+    pipeline.enrich_stories = clock.wrap_iter("enrich", pipeline.enrich_stories)  # type: ignore[assignment]
 
 
 def _settings(embedder: str, overrides: list[str]) -> Any:
@@ -211,12 +205,7 @@ def run_embedded(
 
     settings = _settings(embedder, overrides)
     clock = StageClock()
-    if profile:
-        import storyline.pipeline as pipeline
-
-        real_get = pipeline.get_embedder
-        pipeline.get_embedder = lambda s: _get_embedder(s, real_get)  # type: ignore[assignment]
-    else:
+    if not profile:
         _instrument(clock)
     paths = sorted(folder.glob("*.jsonl"))
     with tempfile.TemporaryDirectory(prefix="storyline-bench-") as tmp, TreeRSS() as rss:

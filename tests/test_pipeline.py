@@ -124,3 +124,55 @@ def test_summarize_articles_with_tfidf(fast_settings):
     for s in summary.sentences:
         if "Container traffic" in s.text:
             assert set(s.articles) == {"b", "c"}
+
+
+_PLACES = ["Arden", "Belmont", "Corvale", "Dunmore", "Elsworth", "Fairholm", "Glenrock",
+           "Harwick", "Ivybridge", "Jasper", "Kettering", "Linmouth", "Marston", "Norwood",
+           "Oakhurst", "Pembury", "Quarrington", "Redcliff"]
+_EVENTS = ["bridge collapse", "factory fire", "flood", "train derailment", "bank robbery",
+           "school strike", "power outage", "chemical spill", "hospital opening", "port blockade",
+           "museum theft", "mine accident", "ferry sinking", "stadium fire", "water shortage",
+           "airport closure", "dam failure", "gas explosion"]
+
+
+def _separate_stories(path: Path) -> None:
+    """Eighteen unrelated two-article stories: enough for the parallel path."""
+    rows = []
+    for k, (place, event) in enumerate(zip(_PLACES, _EVENTS, strict=True)):
+        for j in range(2):
+            rows.append({
+                "id": f"s{k}-{j}",
+                "title": f"{event.capitalize()} in {place} ({'update' if j else 'first report'})",
+                "text": f"{place} {event}: {place} reports {3 + j + k} hurt on {k + 1} March "
+                        f"2021. {place} mayor {place}son blames the {event}. "
+                        f"{place} {event} {place} {event}.",
+                "time": f"2021-03-{k + 1:02d}T{8 + j:02d}:00:00Z",
+                "source": f"outlet{j}",
+            })
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+def test_parallel_enrichment_equals_serial(tmp_path: Path, fast_settings):
+    """Worker processes build exactly the stories the calling process builds."""
+    from dataclasses import replace
+
+    from storyline.pipeline import PARALLEL_MIN_STORIES
+
+    src = tmp_path / "stories.jsonl"
+    _separate_stories(src)
+    built = {}
+    for workers in (1, 2):
+        settings = replace(fast_settings, enrich=replace(fast_settings.enrich, workers=workers,
+                                                         entities="heuristic"))
+        with Store(tmp_path / f"w{workers}.db") as store:
+            result = run([src], store, settings)
+            assert len(result.changed_stories) >= PARALLEL_MIN_STORIES
+            built[workers] = {s.id: (s, store.extras(s.id)) for s in store.stories()}
+    assert built[1] == built[2]
+    story, extras = built[2][_story_id(built[2], "s3-0")]
+    assert story.members == ("s3-0", "s3-1") and story.headline and story.summary.sentences
+    assert extras.timeline and extras.entities
+
+
+def _story_id(stories: dict, article_id: str) -> str:
+    return next(k for k, (s, _) in stories.items() if article_id in s.members)

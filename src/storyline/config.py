@@ -155,6 +155,9 @@ class EnrichSettings:
     entities_chars: int = 1500
     #: find numbers and claims that sources state differently
     disagreements: bool = True
+    #: processes that enrich stories in parallel: 0 = one per CPU core (at most 4), 1 = all in
+    #: the calling process (small runs always stay in it)
+    workers: int = 0
 
 
 @dataclass(frozen=True)

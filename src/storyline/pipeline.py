@@ -1,17 +1,22 @@
 """The orchestrator: ingest -> normalize -> dedupe -> embed -> cluster -> store, then
-enrich (off-topic filter -> summarize -> headline) every story that changed.
+enrich (off-topic filter -> summarize -> headline -> extras) every story that changed.
 
 Each stage lives in its own package (``storyline.<stage>``) behind a small interface; this module
 only lists them in order, batches the stream, and writes each batch in one transaction, so that an
-interrupted run loses nothing that was committed and a re-run only does the new work.
+interrupted run loses nothing that was committed and a re-run only does the new work. Stories are
+independent of each other once clustered: they are enriched in parallel worker processes.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,7 +28,7 @@ from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
 from storyline.embed import Embedder, get_embedder
 from storyline.enrich.extras import compute_extras
-from storyline.enrich.headline import CentralHeadliner
+from storyline.enrich.headline import central_headline
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_clusters, read_inputs
 from storyline.ingest.base import IngestReport
@@ -35,6 +40,7 @@ __all__ = [
     "Member",
     "RunResult",
     "build_story",
+    "enrich_stories",
     "enrich_story",
     "ingest_articles",
     "run",
@@ -46,6 +52,10 @@ log = logging.getLogger("storyline")
 
 #: articles per batch: each batch is sorted by time, embedded together and committed at once
 BATCH = 512
+#: stories enriched per round (read, built by the workers, written in one transaction)
+ENRICH_BATCH = 64
+#: fewer changed stories than this are enriched in the calling process (no worker start-up)
+PARALLEL_MIN_STORIES = 16
 
 Progress = Callable[[int], None]
 
@@ -112,13 +122,8 @@ def ingest_articles(
             progress(len(batch))
     with store.transaction():
         store.update_storylines(clusterer.storylines())
-
-    # the summarizer's TF-IDF topicality is as good as MiniLM's on DUC 2006, and much cheaper
-    summarizer = ExtractiveSummarizer()
-    headliner = CentralHeadliner(embedder)
-    for story_id in store.dirty_stories():
-        enrich_story(store, story_id, settings, summarizer, headliner)
-        result.changed_stories.append(story_id)
+    result.changed_stories.extend(s.id for s in enrich_stories(store, store.dirty_stories(),
+                                                               settings))
     return result
 
 
@@ -199,8 +204,6 @@ def build_story(
     storyline_id: str,
     members: Sequence[Member],
     settings: Settings,
-    summarizer: ExtractiveSummarizer,
-    headliner: CentralHeadliner,
 ) -> tuple[Story, StoryExtras]:
     """A story's off-topic members, summary, headline, dates, sources and extras (timeline,
     entities, disagreements) from its members, in display order. Pure: the embedded pipeline and
@@ -218,7 +221,7 @@ def build_story(
     off = filter_off_topic(embedded, settings.cluster) if len(embedded) >= 3 else set()
     kept = [e for e in embedded if e.id not in off]
     on_topic = [e.document for e in kept]
-    summary = (summarizer(on_topic, settings.summary.words, settings.summary.style)
+    summary = (_summarizer()(on_topic, settings.summary.words, settings.summary.style)
                if on_topic else Summary())
     articles = [m.article for m in members
                 if m.article.id not in off and m.duplicate_of not in off]
@@ -226,7 +229,7 @@ def build_story(
     story = Story(
         id=story_id,
         storyline_id=storyline_id,
-        headline=headliner(on_topic, summary, np.stack([e.vector for e in kept]))
+        headline=central_headline(on_topic, summary, np.stack([e.vector for e in kept]))
         if on_topic else "",
         summary=summary,
         members=tuple(a.id for a in articles),
@@ -238,22 +241,66 @@ def build_story(
     return story, compute_extras(on_topic, settings.enrich)
 
 
-def enrich_story(
-    store: Store,
-    story_id: str,
-    settings: Settings,
-    summarizer: ExtractiveSummarizer,
-    headliner: CentralHeadliner,
-) -> Story:
-    """Recompute a story from its stored articles (``build_story``) and save it."""
-    members = [Member(r["article"], r["duplicate_of"], r["vector"])
-               for r in store.story_articles(story_id)]
-    storyline = store.storyline_of(story_id) or story_id
-    story, extras = build_story(story_id, storyline, members, settings, summarizer, headliner)
+@lru_cache(maxsize=1)
+def _summarizer() -> ExtractiveSummarizer:
+    # model-free: the summarizer's TF-IDF topicality is as good as MiniLM's on DUC 2006
+    return ExtractiveSummarizer()
+
+
+def _members(store: Store, story_id: str) -> list[Member]:
+    return [Member(r["article"], r["duplicate_of"], r["vector"])
+            for r in store.story_articles(story_id)]
+
+
+def _build(job: tuple[str, str, list[Member], Settings]) -> tuple[Story, StoryExtras]:
+    return build_story(*job)
+
+
+def _save(store: Store, story: Story, extras: StoryExtras) -> None:
+    store.set_off_topic(story.id, story.off_topic)
+    store.save_story(story)
+    store.save_extras(story.id, extras)
+
+
+def _workers(settings: Settings, stories: int) -> int:
+    wanted = settings.enrich.workers or min(os.cpu_count() or 1, 4)
+    return 1 if stories < PARALLEL_MIN_STORIES else max(1, min(wanted, stories))
+
+
+def _pool(workers: int) -> AbstractContextManager[Any]:
+    """Worker processes for ``build_story``. ``forkserver``: workers fork from a clean process
+    that has imported this module, not from this one (which may hold model threads and the
+    store's connection)."""
+    if workers <= 1:
+        return nullcontext(None)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context.Pool(workers)
+
+
+def enrich_stories(
+    store: Store, story_ids: Sequence[str], settings: Settings
+) -> Iterator[Story]:
+    """Recompute stories from their stored articles (``build_story``) and save them, yielding
+    each. Rounds of ``ENRICH_BATCH`` stories: read here, built by ``EnrichSettings.workers``
+    processes, written here in one transaction."""
+    with _pool(_workers(settings, len(story_ids))) as pool:
+        for start in range(0, len(story_ids), ENRICH_BATCH):
+            jobs = [(i, store.storyline_of(i) or i, _members(store, i), settings)
+                    for i in story_ids[start:start + ENRICH_BATCH]]
+            built = pool.map(_build, jobs, chunksize=1) if pool else [_build(j) for j in jobs]
+            with store.transaction():
+                for story, extras in built:
+                    _save(store, story, extras)
+            yield from (story for story, _ in built)
+
+
+def enrich_story(store: Store, story_id: str, settings: Settings) -> Story:
+    """Recompute one story from its stored articles (``build_story``) and save it."""
+    story, extras = _build((story_id, store.storyline_of(story_id) or story_id,
+                            _members(store, story_id), settings))
     with store.transaction():
-        store.set_off_topic(story_id, story.off_topic)
-        store.save_story(story)
-        store.save_extras(story_id, extras)
+        _save(store, story, extras)
     return story
 
 
@@ -266,8 +313,7 @@ def summarize_articles(
 ) -> Summary:
     """Summarize one cluster of articles: normalize, fold duplicates, extract."""
     docs = fold_batch(list(normalize(articles)), settings.dedupe)
-    summarizer = summarizer or ExtractiveSummarizer()
-    return summarizer(docs, words, style) if docs else Summary()
+    return (summarizer or _summarizer())(docs, words, style) if docs else Summary()
 
 
 def summarize_clusters(

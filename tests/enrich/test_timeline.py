@@ -119,3 +119,22 @@ def test_timeline_from_jsonl(tmp_path: Path, caplog: pytest.LogCaptureFixture) -
     assert "without a publication time" in caplog.text
     with pytest.raises(InputError, match="no such file"):
         timeline_from_jsonl(tmp_path / "missing.jsonl")
+
+
+def test_tfidf_weighs_like_scikit_learn():
+    """The timeline's own TF-IDF (no scikit-learn import on the hot path) matches the reference."""
+    import numpy as np
+
+    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
+    from storyline.enrich.timeline import _tfidf
+    from storyline.text import content_words
+
+    texts = ["The bridge fell into the river on Monday.",
+             "Crews searched the river for survivors of the bridge collapse.",
+             "Markets rallied on Monday as oil prices fell.", "bridge bridge bridge river", ""]
+    for min_df in (1, 2):
+        ref = sklearn_text.TfidfVectorizer(analyzer=content_words, sublinear_tf=True,
+                                           min_df=min_df).fit_transform(texts).toarray()
+        ours = _tfidf(texts, min_df).toarray()
+        assert ours.shape == ref.shape
+        assert np.allclose(ours @ ours.T, ref @ ref.T)

@@ -1,5 +1,10 @@
-"""Representative headline: the member title closest to the story's centre, preferring titles of
-ordinary headline length; for a story with no titles, the first summary sentence, shortened."""
+"""Representative headline: the title of the member closest to the story's centre, preferring
+titles of ordinary headline length; for a story with no titles, the first summary sentence,
+shortened.
+
+The centre and the closeness use the members' stored lead vectors (the embed stage already made
+them), so picking a headline costs no model call.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from storyline.embed.base import Embedder
 from storyline.models import Document, Summary
 
-__all__ = ["CentralHeadliner"]
+__all__ = ["central_headline"]
 
 _SHOUT = re.compile(r"^[^a-z]*$")
+#: headlines are shortened to this many words
+MAX_WORDS = 18
 
 
 def _length_penalty(title: str) -> float:
@@ -25,27 +31,19 @@ def _length_penalty(title: str) -> float:
     return 0.0
 
 
-class CentralHeadliner:
-    def __init__(self, embedder: Embedder, max_words: int = 18) -> None:
-        self.embedder = embedder
-        self.max_words = max_words
-
-    def __call__(
-        self, docs: Sequence[Document], summary: Summary, leads: np.ndarray | None = None
-    ) -> str:
-        """``leads``: the documents' lead vectors when already embedded (they are in the store)."""
-        titles = list(dict.fromkeys(d.title for d in docs if d.title))
-        if not titles:
-            return _shorten(summary.sentences[0].text if summary.sentences else "", self.max_words)
-        if len(titles) == 1:
-            return _tidy(titles[0])
-        if leads is None:
-            leads = self.embedder.encode([d.lead for d in docs])
-        t = self.embedder.encode(titles)
-        centre = np.asarray(leads, dtype=np.float32).mean(axis=0)
-        centre /= np.linalg.norm(centre) or 1.0
-        scores = t @ centre - np.array([_length_penalty(x) for x in titles])
-        return _tidy(titles[int(np.argmax(scores))])
+def central_headline(docs: Sequence[Document], summary: Summary, vectors: np.ndarray) -> str:
+    """``vectors``: one unit-length lead vector per document, in the same order."""
+    if len(vectors) != len(docs):
+        raise ValueError(f"{len(docs)} documents but {len(vectors)} vectors")
+    titled = [i for i, d in enumerate(docs) if d.title]
+    if not titled:
+        return _shorten(summary.sentences[0].text if summary.sentences else "", MAX_WORDS)
+    matrix = np.asarray(vectors, dtype=np.float32)
+    centre = matrix.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    closeness = matrix @ centre
+    best = max(titled, key=lambda i: (closeness[i] - _length_penalty(docs[i].title), -i))
+    return _tidy(docs[best].title)
 
 
 def _tidy(title: str) -> str:

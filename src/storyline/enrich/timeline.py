@@ -24,7 +24,7 @@ every article that carries them. ``timeline_from_jsonl`` reads a JSONL file of a
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -99,12 +99,8 @@ def on_topic(docs: Sequence[Document], min_relevance: float) -> list[Document]:
     ``min_relevance`` times as similar to the collection centroid as the median document's."""
     if min_relevance <= 0 or len(docs) < 5:
         return list(docs)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, min_df=2)
-    try:
-        matrix = vectorizer.fit_transform([f"{d.title} {d.body}" for d in docs])
-    except ValueError:  # empty vocabulary
+    matrix = _tfidf([f"{d.title} {d.body}" for d in docs], min_df=2)
+    if matrix.shape[1] == 0:  # empty vocabulary
         return list(docs)
     centroid = np.asarray(matrix.mean(axis=0)).ravel()
     centroid /= float(np.linalg.norm(centroid)) or 1.0
@@ -169,6 +165,29 @@ def _auto_dates(ranked: Sequence[tuple[date, float]]) -> int:
     return max(min(keep, 30), min(3, len(ranked)))
 
 
+def _tfidf(texts: Sequence[str], min_df: int) -> Any:
+    """Sublinear TF-IDF rows of ``texts`` over their content words (smoothed IDF, unit length;
+    the weighting of scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``), as a sparse
+    matrix; terms in fewer than ``min_df`` texts are dropped."""
+    from scipy.sparse import csr_matrix
+
+    counts = [Counter(content_words(t)) for t in texts]
+    df = Counter(term for c in counts for term in c)
+    vocab = {t: i for i, t in enumerate(sorted(t for t, n in df.items() if n >= min_df))}
+    idf = np.array([np.log((1 + len(texts)) / (1 + df[t])) + 1 for t in vocab])
+    rows, cols, values = [], [], []
+    for row, c in enumerate(counts):
+        for term, n in c.items():
+            if term in vocab:
+                rows.append(row)
+                cols.append(vocab[term])
+                values.append((1 + np.log(n)) * idf[vocab[term]])
+    matrix = csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocab)), dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(matrix.multiply(1 / norms[:, None]))
+
+
 class _Vectors:
     """Sentence vectors for centrality: TF-IDF over the collection, or an embedder's."""
 
@@ -180,12 +199,7 @@ class _Vectors:
             self.matrix = normalize_rows(embedder.encode(unique))
             self.sparse = False
         else:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            vectorizer = TfidfVectorizer(
-                analyzer=lambda t: content_words(t), sublinear_tf=True, min_df=1
-            )
-            self.matrix = vectorizer.fit_transform(unique) if unique else None
+            self.matrix = _tfidf(unique, min_df=1)
             self.sparse = True
 
     def rows(self, texts: Sequence[str]) -> np.ndarray:

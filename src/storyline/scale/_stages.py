@@ -3,7 +3,7 @@
 Each function runs inside one Spark task (or on the driver, for the small merge steps) and calls
 the SAME stage functions as the embedded pipeline (``storyline.ingest.read_inputs``,
 ``normalize_one``, ``Deduper``, ``get_embedder``, ``OnlineClusterer``, ``filter_off_topic``,
-``ExtractiveSummarizer``, ``CentralHeadliner``), so a result can be checked against
+``ExtractiveSummarizer``, ``central_headline``), so a result can be checked against
 ``storyline.pipeline.run`` and every function is testable without Spark.
 
 Models are loaded once per executor process: ``get_embedder`` keeps a module-level cache, and
@@ -33,8 +33,6 @@ from storyline.cluster.terms import dot, norm
 from storyline.config import ClusterSettings, DedupeSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper
 from storyline.embed import Embedder, get_embedder
-from storyline.enrich.headline import CentralHeadliner
-from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
 from storyline.models import Article, Embedded, Story, StoryExtras
@@ -343,12 +341,6 @@ def embedder_for(settings: EmbedSettings) -> Embedder:
     return get_embedder(settings)
 
 
-@lru_cache(maxsize=4)
-def _enrichers(settings: EmbedSettings) -> tuple[ExtractiveSummarizer, CentralHeadliner]:
-    # as ``pipeline.ingest_articles``: the summarizer's topicality is TF-IDF (no model)
-    return ExtractiveSummarizer(), CentralHeadliner(embedder_for(settings))
-
-
 def enrich_members(
     story_id: str, storyline_id: str, members: Iterable[Member], settings: Settings
 ) -> tuple[Story, StoryExtras]:
@@ -358,11 +350,10 @@ def enrich_members(
     rows = sorted(members, key=lambda m: (m.article.time is None,
                                           m.article.time.timestamp() if m.article.time else far,
                                           m.order))
-    summarizer, headliner = _enrichers(settings.embed)
     return pipeline.build_story(
         story_id, storyline_id,
         [pipeline.Member(m.article, m.duplicate_of,
                          np.frombuffer(m.vector, dtype=np.float32) if m.vector else None)
          for m in rows],
-        settings, summarizer, headliner,
+        settings,
     )
