@@ -112,11 +112,14 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from storyline.embed import get_embedder
+    from storyline.enrich.cluster_summary import summarize_cluster_file
     from storyline.ingest.base import IngestReport
-    from storyline.pipeline import summarize_clusters
 
     report = IngestReport()
-    _emit(summarize_clusters(args.file, args.words, args.style, settings, report))
+    embedder = get_embedder(settings.embed)  # for the off-topic filter (one lead per article)
+    _emit(summarize_cluster_file(args.file, args.words, args.style, settings, embedder, report,
+                                 rewrite=True if args.rewrite else None))
     _report_summary(report)
     return 0
 
@@ -207,10 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("summarize", help="summarize each cluster of a cluster file (JSON lines)")
+    p = sub.add_parser("summarize", help="summarize each cluster of a cluster file, flagging "
+                       "off-topic articles (JSON lines)")
     p.add_argument("file")
     p.add_argument("--words", type=int, default=100)
     p.add_argument("--style", choices=("default", "wcep"), default="default")
+    p.add_argument("--rewrite", action="store_true",
+                   help="rewrite each summary with the chat-completions server of [summary] "
+                   "rewrite_url; kept only if its numbers and names are in the sources")
     p.set_defaults(handler=cmd_summarize)
 
     p = sub.add_parser("cluster", help="assign articles to stories in time order (JSON lines)")
