@@ -80,9 +80,10 @@ class ClusterSettings:
     #: similarity a dormant story needs to take an item (never below the join threshold); the
     #: default equals ``threshold`` so that topic-level piles spanning years (DUC) still cluster
     revive_threshold: float = 0.2
-    #: a member whose leave-one-out similarity to the group's core is below this fraction of a
-    #: typical core member's is off-topic (relative, so it serves articles and loose lines alike)
-    off_topic_threshold: float = 0.4
+    #: a member whose leave-one-out similarity to the group's core (embedding and best-matching
+    #: sentence, see docs/clustering.md) is below this fraction of a typical core member's is
+    #: off-topic (relative, so it serves articles and loose lines alike)
+    off_topic_threshold: float = 0.33
     #: join threshold for short items (at most two sentences, title included: headlines, loose
     #: lines, a headline with a one-line description): short texts score lower
     title_threshold: float = 0.3
@@ -118,6 +119,9 @@ class ClusterSettings:
     #: when a story's size reaches a power of two it also takes in the smaller stories of at
     #: most this many items that reach the join threshold with it (strays that came too early)
     absorb_size: int = 1
+    #: off-topic filter: weight of the embedding view (the rest goes to the member's best-matching
+    #: sentence against the core's terms); groups of short items use ``title_embed_weight``
+    off_topic_embed_weight: float = 0.3
 
 
 @dataclass(frozen=True)

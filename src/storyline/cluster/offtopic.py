@@ -1,14 +1,26 @@
 """Off-topic filtering: which members of a group do not belong with the rest.
 
-Each member is scored by its average similarity to the *core* of the group, leave-one-out. The
-similarity is the same blend as the clusterer's: embedding cosine and term cosine (here plain
-sublinear TF without IDF, since an IDF fitted on the group would play down the shared words).
-The core is the better-connected half of the group (by average similarity to all others), so a
-minority of intruders — even several from one foreign topic — does not pull the reference
-towards itself. A member is off-topic when its score is below ``off_topic_threshold`` times the
-median score of the core members: a relative test, so that it works alike on full articles (high
-similarities) and on piles of loose one-line items (low ones). Groups of loose lines (most
-members with at most two sentences) weigh the embedding like headlines (``title_embed_weight``).
+The **core** of a group is its better-connected half (by average similarity to all others, the
+clusterer's blend of embedding and term cosines), so a minority of intruders — even several from
+one foreign topic — does not pull the reference towards itself. Each member is then scored on two
+views, each divided by the median of the core members (leave-one-out: a core member is compared
+with the rest of the core), so the test is relative and serves full articles (high similarities)
+and piles of loose one-line items (low ones) alike:
+
+* **embedding**: average cosine of the member's lead vector with the core members';
+* **best sentence**: cosine of the member's best-matching sentence (title included) with the
+  core's term centroid (sublinear TF-IDF). A long report that is about the topic somewhere —
+  a digest, a feature that comes to the point late — has a sentence that matches the core even
+  when its lead does not; an intruder has none.
+
+``score = a * embedding + (1 - a) * best sentence`` with ``a = off_topic_embed_weight`` (groups of
+mostly short items, at most two sentences each, use ``title_embed_weight``: for one-line items the
+embedding is the better view). A member scoring below ``off_topic_threshold`` is off-topic.
+
+The term weights need an IDF from **other** documents (fitted on the group itself it would play
+down exactly the words the members share): ``background`` — e.g. ``background_of`` all the
+groups of the input, as ``filter_clusters`` does. Without one (or when the background is mostly
+the group itself) plain sublinear TF is used.
 
 ``filter_clusters`` runs the filter over cluster files (``storyline filter FILE``).
 """
@@ -20,62 +32,108 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storyline.cluster.terms import DocFreq, is_short, term_counts, weigh
+from storyline.cluster.terms import DocFreq, is_short, term_counts, text_counts, weigh
 from storyline.config import ClusterSettings
 from storyline.embed.base import Embedder
-from storyline.models import Article, Embedded
+from storyline.models import Article, Document, Embedded
 from storyline.normalize import normalize_one
 
-__all__ = ["CoreOffTopicFilter", "filter_clusters", "filter_off_topic", "off_topic_scores"]
+__all__ = [
+    "CoreOffTopicFilter",
+    "background_of",
+    "filter_clusters",
+    "filter_off_topic",
+    "off_topic_scores",
+]
 
 log = logging.getLogger(__name__)
 
 #: groups smaller than this are left alone: there is no majority to compare with
 MIN_MEMBERS = 4
+#: a background must hold at least this many times the group's documents to serve as the IDF
+#: (a background that is mostly the group plays its shared words down)
+BACKGROUND_FACTOR = 2
 _NO_IDF = DocFreq()
 
 
-def _similarity(members: Sequence[Embedded], settings: ClusterSettings) -> np.ndarray:
-    s = settings
-    docs = [m.document for m in members]
-    counts = [term_counts(d, s.body_sentences, s.title_weight, s.entity_boost) for d in docs]
-    # no IDF: fitted on the group itself it would play down exactly the words the members share
-    vectors = [weigh(c, _NO_IDF) for c in counts]
-    vocab = {t: i for i, t in enumerate(sorted({t for v in vectors for t in v}))}
-    terms = np.zeros((len(members), max(len(vocab), 1)), dtype=np.float32)
+def _counts(doc: Document, settings: ClusterSettings) -> dict[str, float]:
+    return term_counts(doc, settings.body_sentences, settings.title_weight, settings.entity_boost)
+
+
+def background_of(docs: Iterable[Document], settings: ClusterSettings) -> DocFreq:
+    """Document frequencies of ``docs`` (e.g. every document of the input), the IDF background
+    of ``off_topic_scores``."""
+    freq = DocFreq()
+    for doc in docs:
+        freq.add(_counts(doc, settings))
+    return freq
+
+
+def _matrix(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> np.ndarray:
+    out = np.zeros((len(vectors), max(len(vocab), 1)), dtype=np.float32)
     for row, vec in enumerate(vectors):
         for t, w in vec.items():
-            terms[row, vocab[t]] = w
-    emb = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    # a pile of headlines or loose sentences: the embedding is the better view (as for titles)
-    short = sum(is_short(d) for d in docs) * 2 > len(docs)
-    w = s.title_embed_weight if short else s.embed_weight
-    sim = w * (emb @ emb.T) + (1.0 - w) * (terms @ terms.T)
-    np.fill_diagonal(sim, np.nan)
-    return sim
+            j = vocab.get(t)
+            if j is not None:
+                out[row, j] = w
+    return out
 
 
-def off_topic_scores(members: Sequence[Embedded], settings: ClusterSettings) -> dict[str, float]:
+def _relative(values: np.ndarray, core: np.ndarray) -> np.ndarray | None:
+    reference = float(np.median(values[core]))
+    return values / reference if reference > 0 else None
+
+
+def off_topic_scores(
+    members: Sequence[Embedded], settings: ClusterSettings, background: DocFreq | None = None
+) -> dict[str, float]:
     """Member id -> its score relative to the core (1.0 = a typical core member; lower = less
-    related). Groups smaller than ``MIN_MEMBERS`` score 1.0 throughout."""
+    related; see the module docstring). Groups smaller than ``MIN_MEMBERS`` score 1.0
+    throughout. ``background``: document frequencies of other documents for the IDF."""
     n = len(members)
     if n < MIN_MEMBERS:
         return {m.id: 1.0 for m in members}
-    sim = _similarity(members, settings)
-    mean_all = np.nanmean(sim, axis=1)
-    core = np.argsort(-mean_all, kind="stable")[: max(n // 2, 2)]
-    mask = np.zeros(n, dtype=bool)
-    mask[core] = True
-    to_core = np.array([np.nanmean(sim[i, mask & (np.arange(n) != i)]) for i in range(n)])
-    reference = float(np.median(to_core[mask]))
-    if reference <= 0:
+    s = settings
+    docs = [m.document for m in members]
+    idf = background if background is not None and background.n >= BACKGROUND_FACTOR * n else None
+    idf = idf or _NO_IDF
+    doc_vectors = [weigh(_counts(d, s), idf) for d in docs]
+    vocab = {t: i for i, t in enumerate(sorted({t for v in doc_vectors for t in v}))}
+    terms = _matrix(doc_vectors, vocab)
+    emb = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
+    emb_sim = emb @ emb.T
+    short = sum(is_short(d) for d in docs) * 2 > n
+    w = s.title_embed_weight if short else s.embed_weight
+    sim = w * emb_sim + (1.0 - w) * (terms @ terms.T)
+    np.fill_diagonal(sim, np.nan)
+    core = np.zeros(n, dtype=bool)
+    core[np.argsort(-np.nanmean(sim, axis=1), kind="stable")[: max(n // 2, 2)]] = True
+    # embedding view: average cosine with the core (leave-one-out)
+    np.fill_diagonal(emb_sim, 0.0)
+    size = core.sum() - core.astype(np.float32)
+    by_emb = _relative((emb_sim @ core.astype(np.float32)) / np.maximum(size, 1), core)
+    # best-sentence view: each sentence's TF-IDF cosine with the core's term centroid
+    centroid_sum = terms[core].sum(axis=0)
+    best = np.zeros(n, dtype=np.float32)
+    for i, doc in enumerate(docs):
+        centroid = centroid_sum - terms[i] if core[i] else centroid_sum
+        length = float(np.linalg.norm(centroid))
+        sentences = [weigh(text_counts([x.text], s.entity_boost), idf) for x in doc.sentences]
+        if length > 0 and sentences:
+            best[i] = float((_matrix(sentences, vocab) @ centroid).max()) / length
+    by_sentence = _relative(best, core)
+    if by_emb is None or by_sentence is None:
         return {m.id: 1.0 for m in members}
-    return {m.id: float(score / reference) for m, score in zip(members, to_core, strict=True)}
+    a = s.title_embed_weight if short else s.off_topic_embed_weight
+    scores = a * by_emb + (1.0 - a) * by_sentence
+    return {m.id: float(x) for m, x in zip(members, scores, strict=True)}
 
 
-def filter_off_topic(members: Sequence[Embedded], settings: ClusterSettings) -> set[str]:
+def filter_off_topic(
+    members: Sequence[Embedded], settings: ClusterSettings, background: DocFreq | None = None
+) -> set[str]:
     """The ids of the members that do not belong with the rest (see the module docstring)."""
-    scores = off_topic_scores(members, settings)
+    scores = off_topic_scores(members, settings, background)
     return {i for i, score in scores.items() if score < settings.off_topic_threshold}
 
 
@@ -93,11 +151,16 @@ def filter_clusters(
     clusters: Iterable[tuple[str, list[Article]]], embedder: Embedder, settings: ClusterSettings
 ) -> Iterator[dict[str, object]]:
     """For each ``(cluster id, articles)``, yield ``{"id": cluster_id, "off_topic": [ids]}``
-    (ids in input order)."""
+    (ids in input order). All clusters are read first: together they are the IDF background."""
+    groups = []
     for cluster_id, articles in clusters:
         docs = [d for d in (normalize_one(a) for a in articles) if d.sentences]
+        groups.append((cluster_id, docs))
+    # the other clusters of the input are the IDF background
+    background = background_of((d for _, docs in groups for d in docs), settings)
+    for cluster_id, docs in groups:
         vectors = embedder.encode([d.lead for d in docs]) if docs else np.zeros((0, 1))
         members = [Embedded(d, v) for d, v in zip(docs, vectors, strict=True)]
-        flagged = filter_off_topic(members, settings)
+        flagged = filter_off_topic(members, settings, background)
         log.info("cluster %s: %d of %d off-topic", cluster_id, len(flagged), len(members))
         yield {"id": cluster_id, "off_topic": [d.id for d in docs if d.id in flagged]}

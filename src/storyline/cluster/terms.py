@@ -22,7 +22,16 @@ from functools import lru_cache
 from storyline.models import Document
 from storyline.text import STOPWORDS
 
-__all__ = ["SHORT_SENTENCES", "DocFreq", "dot", "is_short", "norm", "term_counts", "weigh"]
+__all__ = [
+    "SHORT_SENTENCES",
+    "DocFreq",
+    "dot",
+    "is_short",
+    "norm",
+    "term_counts",
+    "text_counts",
+    "weigh",
+]
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
@@ -72,6 +81,13 @@ def _add_text(
                 low, cap = _term(first.group())
                 if low and cap:
                     counts[low] -= boost
+
+
+def text_counts(sentences: list[str], entity_boost: float = 0.0) -> dict[str, float]:
+    """Content-word counts of loose ``sentences`` (names boosted as in ``term_counts``)."""
+    counts: dict[str, float] = {}
+    _add_text(counts, sentences, 1.0, entity_boost)
+    return counts
 
 
 def term_counts(

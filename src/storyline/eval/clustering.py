@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from storyline.cluster.offtopic import filter_off_topic
+from storyline.cluster.offtopic import background_of, filter_off_topic
 from storyline.cluster.online import OnlineClusterer
 from storyline.cluster.stream import embed_documents, time_order
 from storyline.config import ClusterSettings
@@ -139,12 +139,18 @@ def evaluate_off_topic(
 ) -> dict[str, float]:
     """Precision and recall of ``filter_off_topic`` at finding injected members (DUC protocol:
     10-30 % of each cluster's size drawn from the other clusters), pooled over groups and
-    fractions."""
+    fractions. The IDF background is the pooled input (all injected groups), as
+    ``filter_clusters`` does with a cluster file."""
     tp = fp = fn = 0
     for k, fraction in enumerate(fractions):
-        for members, bad in inject_intruders(groups, fraction, seed + k):
+        injected = inject_intruders(groups, fraction, seed + k)
+        # the input is every injected group: its documents are the IDF background
+        background = background_of(
+            (m.document for members, _ in injected for m in members), settings
+        )
+        for members, bad in injected:
             truth = {members[i].id for i in bad}
-            flagged = filter_off_topic(members, settings)
+            flagged = filter_off_topic(members, settings, background)
             tp += len(flagged & truth)
             fp += len(flagged - truth)
             fn += len(truth - flagged)
