@@ -12,6 +12,7 @@ from storyline.text import STOPWORDS
 
 __all__ = [
     "clean_sentence",
+    "compress",
     "concepts",
     "dup_key",
     "fluency_ok",
@@ -55,6 +56,27 @@ def clean_sentence(text: str) -> str:
     text = _AGENCY.sub("", text)
     text = text.lstrip("_-–— ").strip()
     return text
+
+
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|Mon\.|" \
+    r"Tues?\.|Wed\.|Thu(?:rs?)?\.|Fri\.|Sat\.|Sun\.)"
+# ", officials said.", ", the ministry said on Tuesday.", ", according to the police."
+_ATTRIBUTION = re.compile(
+    r",\s+(?:according to [^,;\"“”]{2,60}|(?:[\w.'’\-]+\s+){1,6}?"
+    r"(?:said|says|reported|reports|added|told reporters|announced)"
+    r"(?:\s+(?:on\s+)?" + _DAY + r")?(?:\s+in a statement)?)\s*\.$"
+)
+_PAREN = re.compile(r"\s+\([^()]{1,80}\)(?=[\s,.;])")
+
+
+def compress(text: str, min_words: int = 8) -> str:
+    """Drop what a summary does not need: a trailing attribution (", officials said.") and
+    parentheticals; the sentence is returned unchanged when less than ``min_words`` words
+    would be left."""
+    out = _PAREN.sub("", text)
+    if not out.rstrip().endswith(('"', "”")):  # a quotation's attribution stays
+        out = _ATTRIBUTION.sub(".", out)
+    return out if len(out.split()) >= min_words else text
 
 
 def is_junk(text: str) -> bool:

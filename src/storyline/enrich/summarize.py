@@ -23,8 +23,11 @@ The method, in order (ICSISumm's concept ILP with a topicality guard):
 5. **Output.** Chosen sentences ordered by time then article position; each lists every article
    (duplicates folded by dedupe included) carrying the same or a near-duplicate sentence.
 
-``style="wcep"``: at most two sentences and 40 words, chosen among the lead sentences (who,
-what, where, when first).
+``style="wcep"``: at most two sentences and 40 words, chosen among the top of each article (its
+first ``wcep_positions`` = 6 sentences, title included: who, what, where, when).
+
+``compress=True`` (off: it did not help on DUC 2006) drops trailing attributions (", officials
+said.") and parentheticals from candidates.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from storyline.embed.base import Embedder
 from storyline.enrich._summ_ilp import select
 from storyline.enrich._summ_text import (
     clean_sentence,
+    compress,
     concepts,
     fluency_ok,
     is_junk,
@@ -116,6 +120,8 @@ class ExtractiveSummarizer:
         query_boost: float = 0.5,
         tf_boost: float = 0.0,
         query_relevance: float = 1.0,
+        compress: bool = False,
+        wcep_positions: int = 6,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -137,6 +143,8 @@ class ExtractiveSummarizer:
         self.query_boost = query_boost
         self.tf_boost = tf_boost
         self.query_relevance = query_relevance
+        self.compress = compress
+        self.wcep_positions = wcep_positions
 
     def __call__(
         self,
@@ -154,7 +162,7 @@ class ExtractiveSummarizer:
         if not docs or words <= 0:
             return Summary()
         budget = min(words, _WCEP_WORDS) if style == "wcep" else words
-        sents = _sentences(docs)
+        sents = _sentences(docs, self.compress)
         weights = doc_weights(docs, self.embedder, self.topical_low, self.topical_high)
         cands = self._candidates(sents, weights, budget, style)
         if not cands:
@@ -179,7 +187,7 @@ class ExtractiveSummarizer:
                   and s.n_words <= min(self.max_words, budget)
                   and (fluency_ok(s.text) or not self.fluency)]
         if style == "wcep":  # who, what, where, when: the reports' opening sentences
-            strict = [s for s in strict if s.position < 3] or strict
+            strict = [s for s in strict if s.position < self.wcep_positions] or strict
         pool = strict or [s for s in sents if topical[s.doc] and s.n_words <= budget
                           and s.n_words >= 3] or [s for s in sents if s.n_words <= budget]
         seen: set[str] = set()
@@ -297,11 +305,13 @@ class ExtractiveSummarizer:
         return self.lead_bonus * scale * doc_weight / (1 + s.position)
 
 
-def _sentences(docs: Sequence[Document]) -> list[_Sent]:
+def _sentences(docs: Sequence[Document], compressed: bool = False) -> list[_Sent]:
     out = []
     for d, doc in enumerate(docs):
         for sent in doc.sentences:
             text = clean_sentence(sent.text)
+            if compressed and not sent.is_title:
+                text = compress(text)
             if not text or is_junk(text):
                 continue
             toks = tokens(text)
