@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from storyline.cluster import CoreOffTopicFilter, filter_clusters, filter_off_topic
-from storyline.cluster.offtopic import off_topic_scores
+from storyline.cluster.offtopic import background_of, off_topic_scores
 from storyline.config import Settings
 from storyline.embed import get_embedder
 from storyline.models import Article
@@ -67,3 +67,47 @@ def test_filter_clusters(fast_settings: Settings) -> None:
     out = list(filter_clusters([("c1", [*quake, empty]), ("c2", [])], embedder,
                                fast_settings.cluster))
     assert out == [{"id": "c1", "off_topic": ["q5"]}, {"id": "c2", "off_topic": []}]
+
+
+# a digest whose lead is about something else but which reports the quake further down
+DIGEST = ("Weekend news digest", "The city council approved the new parking rules on Friday. "
+          "The museum reopened its west wing after a renovation. Ticket prices for the summer "
+          "festival were announced. Rescuers in Lima searched the rubble after the Peru "
+          "earthquake, and Peru declared an emergency in Lima.")
+OTHER_TOPIC = [
+    ("Council approves parking rules", "The city council approved new parking rules. Drivers "
+     "will pay more downtown."),
+    ("Museum reopens west wing", "The museum reopened its west wing after a renovation that "
+     "took two years."),
+    ("Festival tickets go on sale", "Tickets for the summer festival went on sale. Prices rose "
+     "by ten percent."),
+]
+
+
+def test_a_late_topical_sentence_keeps_a_member(fast_settings: Settings) -> None:
+    """The best-matching sentence view: a digest that reports the quake late stays on-topic,
+    the cup final does not; the other clusters of the input give the IDF background."""
+    arts = [Article(id=f"q{i}", title=t, text=b) for i, (t, b) in enumerate(ARTICLE_QUAKE)]
+    arts.append(Article(id="digest", title=DIGEST[0], text=DIGEST[1]))
+    others = [Article(id=f"o{i}", title=t, text=b) for i, (t, b) in enumerate(OTHER_TOPIC)]
+    embedder = get_embedder(fast_settings.embed)
+    out = list(filter_clusters([("quake", arts), ("city", others * 3)], embedder,
+                               fast_settings.cluster))
+    assert out[0] == {"id": "quake", "off_topic": ["q5"]}
+
+
+def test_background_must_outweigh_the_group(fast_settings: Settings) -> None:
+    """A background that is mostly the group itself is not used as the IDF (same scores as no
+    background); a large one changes the scores."""
+    arts = [Article(id=f"q{i}", title=t, text=b) for i, (t, b) in enumerate(ARTICLE_QUAKE)]
+    members = embed(arts, fast_settings)
+    docs = [m.document for m in members]
+    own = background_of(docs, fast_settings.cluster)
+    assert off_topic_scores(members, fast_settings.cluster, own) == off_topic_scores(
+        members, fast_settings.cluster)
+    others = embed([Article(id=f"o{i}", title=t, text=b)
+                    for i, (t, b) in enumerate(OTHER_TOPIC * 4)], fast_settings)
+    big = background_of([*docs, *(m.document for m in others)], fast_settings.cluster)
+    with_bg = off_topic_scores(members, fast_settings.cluster, big)
+    assert with_bg != off_topic_scores(members, fast_settings.cluster)
+    assert min(with_bg, key=lambda k: with_bg[k]) == "q5"
