@@ -22,6 +22,12 @@ def cmd_eval_summarize(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit:
         clusters = clusters[: args.limit]
     systems: dict[str, Any] = {"storyline": ExtractiveSummarizer()}
+    if args.filter:  # what `storyline summarize` runs: the off-topic filter, then the summarizer
+        from storyline.embed import get_embedder
+        from storyline.enrich.cluster_summary import GuardedSummarizer
+
+        systems["storyline+filter"] = GuardedSummarizer(get_embedder(settings.embed),
+                                                        settings.cluster)
     if args.baselines:
         systems.update(baselines())
     results = []
@@ -32,6 +38,11 @@ def cmd_eval_summarize(args: argparse.Namespace, settings: Settings) -> int:
         result["system"] = name
         results.append(result)
     print(json.dumps(results, default=str) if args.json else format_table(results))
+    for r in results:
+        if r.get("flags") and not args.json:
+            f = r["flags"]
+            print(f"{r['system']}: off-topic flags P {f['precision']:.3f} R {f['recall']:.3f} "
+                  f"F1 {f['f1']:.3f} ({f['flagged']} flagged, {f['injected']} injected)")
     return 0
 
 
@@ -127,6 +138,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--topic", action="store_true",
                    help="pass each cluster's topic (DUC query) to the summarizer")
     p.add_argument("--baselines", action="store_true", help="also score Lead, Centroid, LexRank")
+    p.add_argument("--filter", action="store_true",
+                   help="also score the off-topic filter + summarizer (as `storyline summarize` "
+                   "runs it) and, with --noise, its flag precision/recall")
     p.add_argument("--out", help="write per-cluster summaries under this folder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_eval_summarize)
