@@ -26,3 +26,9 @@ def test_from_toml(tmp_path: Path):
     s = Settings.from_toml(path)
     assert s.embed.model == "tfidf"
     assert s.ingest.csv_title == ("headline",)
+
+
+def test_fast_mode_preset():
+    fast = Settings().fast()
+    assert (fast.embed.model, fast.enrich.entities) == ("static", "heuristic")
+    assert fast.cluster == Settings().cluster  # only speed settings change

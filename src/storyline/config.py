@@ -164,6 +164,10 @@ class EnrichSettings:
     workers: int = 0
 
 
+#: the overrides of fast mode (see ``Settings.fast``)
+FAST: dict[str, Any] = {"embed": {"model": "static"}, "enrich": {"entities": "heuristic"}}
+
+
 @dataclass(frozen=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -176,6 +180,11 @@ class Settings:
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """A copy with the given (possibly nested, possibly partial) values replaced."""
         return _merge(self, overrides)
+
+    def fast(self) -> Settings:
+        """Fast mode (``storyline --fast``): the static embedder distilled once by
+        ``scripts/distill-static.sh`` and model-free entities."""
+        return self.with_overrides(FAST)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Settings:

@@ -39,7 +39,8 @@ def test_summarize_contract(cluster_file: Path, capsys):
     out = lines(capsys.readouterr().out)
     assert [o["id"] for o in out] == ["port", "misc", "fire", "rate"]  # file order
     for o in out:
-        assert set(o) == {"id", "summary", "sentences"}
+        assert set(o) == {"id", "summary", "sentences", "off_topic"}
+        assert isinstance(o["off_topic"], list)
         assert len(o["summary"].split()) <= 40
         assert o["summary"] == " ".join(s["text"] for s in o["sentences"])
         for s in o["sentences"]:
@@ -112,3 +113,12 @@ def test_installed_entry_point(tmp_path: Path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Cedar Ridge" in proc.stdout or "Havenmouth" in proc.stdout
+
+
+def test_fast_mode_without_the_distilled_model_says_how_to_get_it(tmp_path: Path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "empty"))
+    db = str(tmp_path / "x.db")
+    assert main(["--fast", "--db", db, "run", str(EXAMPLES / "demo-news.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "distill-static.sh" in err and "Traceback" not in err

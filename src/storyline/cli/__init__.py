@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", choices=EMBEDDERS,
                         help="sentence embedder (default: minilm; static is the fast mode, "
                         "after scripts/distill-static.sh; tfidf needs no model)")
+    parser.add_argument("--fast", action="store_true",
+                        help="fast mode: the static embedder (after scripts/distill-static.sh) "
+                        "and model-free entities")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details and tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -237,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_toml(args.config) if args.config else Settings()
+    if args.fast:
+        settings = settings.fast()
     if args.embedder:
         settings = settings.with_overrides({"embed": {"model": args.embedder}})
     return settings

@@ -228,6 +228,13 @@ _NONE = re.compile(
 )
 
 
+#: a word every casualty pattern contains
+_CASUALTY_CUE = re.compile(
+    r"kill|dead|died|death|fatal|lives|injur|wound|hurt|harm|missing|unaccounted|casualt|loss\s+of",
+    re.IGNORECASE,
+)
+
+
 def _none_kinds(what: str) -> tuple[str, ...]:
     w = what.lower()
     if "casualt" in w:
@@ -248,6 +255,8 @@ def _verb_kind(verb: str) -> str:
 
 def _casualties(sentence: str) -> list[tuple[str, float, float, int, int]]:
     """(kind, low, high, start, end) casualty claims of a sentence."""
+    if not _CASUALTY_CUE.search(sentence):
+        return []  # every pattern below needs one of these words: skip the costly scan
     found: list[tuple[str, float, float, int, int]] = []
     taken: list[tuple[int, int]] = []
 
@@ -402,10 +411,10 @@ def extract_claims(
         surface, context = detail.split("|", 1)
         claims.append(Claim("amount", f"{cur}:{context}", low, high, surface, sentence,
                             article_id, source, time, speaker))
-    if time is not None:
+    event = _EVENT.search(sentence) if time is not None else None
+    if event and time is not None:
         mentions = [m for m in find_time_mentions(sentence, time) if m.date is not None]
-        event = _EVENT.search(sentence)
-        if event and len(mentions) == 1:
+        if len(mentions) == 1:
             d = mentions[0].date
             assert d is not None
             day = float(d.toordinal())

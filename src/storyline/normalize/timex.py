@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 __all__ = ["GRANULARITIES", "TimeMention", "find_time_mentions", "resolve_expression"]
 
@@ -469,9 +470,14 @@ def find_time_mentions(text: str, anchor: date | datetime | None) -> list[TimeMe
     """Every time expression of ``text`` resolved against ``anchor`` (the publication date).
 
     Without an anchor only absolute expressions ("8 January 2020", "2014") can be resolved; the
-    others are skipped. Mentions come in text order.
+    others are skipped. Mentions come in text order. Results are cached per (text, day): the
+    timeline and the disagreement finder scan the same sentences.
     """
-    anchor_day = _as_date(anchor)
+    return list(_mentions(text, _as_date(anchor)))
+
+
+@lru_cache(maxsize=32768)
+def _mentions(text: str, anchor_day: date | None) -> tuple[TimeMention, ...]:
     out: list[TimeMention] = []
     ref = anchor_day
     for start, end, m, fn in _spans(text):
@@ -485,7 +491,7 @@ def find_time_mentions(text: str, anchor: date | datetime | None) -> list[TimeMe
         out.append(TimeMention(text[start:end], start, end, value, granularity, day))
         if day is not None and fn is not _r_deictic:
             ref = day
-    return out
+    return tuple(out)
 
 
 def _resolve_absolute(m: re.Match[str], fn: Resolver) -> Resolved:
