@@ -39,17 +39,18 @@ def select(
     if n == 0 or budget <= 0:
         return []
     bonus_arr = np.zeros(n) if bonus is None else np.asarray(bonus, dtype=float)
+    greedy = _greedy(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences,
+                     conflicts)
     try:
         chosen = _ilp(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences,
-                      time_limit, max_nodes, rel_gap, conflicts)
+                      time_limit, max_nodes, rel_gap, conflicts, greedy)
     except ImportError:
         chosen = None
     except Exception as exc:  # solver failure: fall back, never lose the summary
         log.warning("ILP solver failed (%s); using greedy selection", exc)
         chosen = None
     if chosen is None:
-        chosen = _greedy(lengths, sent_concepts, weights, budget, bonus_arr, max_sentences,
-                         conflicts)
+        chosen = greedy
     return sorted(chosen)
 
 
@@ -64,6 +65,7 @@ def _ilp(
     max_nodes: int,
     rel_gap: float,
     conflicts: Sequence[tuple[int, int]],
+    warm: Sequence[int] = (),
 ) -> list[int] | None:
     import highspy
 
@@ -127,6 +129,15 @@ def _ilp(
     h.setOptionValue("mip_max_nodes", int(max_nodes))
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.passModel(lp)
+    if warm:  # a greedy incumbent lets branch-and-bound prune from the start
+        start = highspy.HighsSolution()
+        col = np.zeros(ns + nc)
+        col[list(warm)] = 1.0
+        for j in warm:
+            col[[ns + c for c in sent_concepts[j]]] = 1.0
+        start.col_value = list(col)
+        start.value_valid = True
+        h.setSolution(start)
     h.run()
     info = h.getInfo()
     log.debug("ILP: %s, %d nodes, gap %.4f", h.modelStatusToString(h.getModelStatus()),

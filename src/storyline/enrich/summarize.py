@@ -287,8 +287,12 @@ class ExtractiveSummarizer:
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
         conflicts = _near_pairs([cands[j].shingles for j in keep])
+        # only the concepts the kept candidates carry enter the program (same optimum, smaller)
+        used = sorted({c for j in keep for c in sc[j]})
+        local = {c: i for i, c in enumerate(used)}
         chosen = select(
-            [lengths[j] for j in keep], [sc[j] for j in keep], w, budget,
+            [lengths[j] for j in keep], [[local[c] for c in sc[j]] for j in keep], w[used],
+            budget,
             bonus=[bonus[j] for j in keep],
             max_sentences=2 if style == "wcep" else None, time_limit=self.time_limit,
             conflicts=conflicts,
