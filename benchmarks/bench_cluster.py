@@ -8,14 +8,18 @@ Prints (data read from ../shared/datasets, never copied):
    Timeline17 (all 10 topic folders; gold = topic without outlet);
 2. ablations: what each feature buys (same sets, one setting changed at a time);
 3. off-topic filtering: precision/recall at finding the 10/20/30 % of articles injected into each
-   DUC cluster from the other clusters, and the verdict on the Iraq air-base pile.
+   DUC cluster from the other clusters, and the verdict on the Iraq air-base pile;
+4. (``--representations``) what the clusterer loses when its embedding is cheaper: the lead
+   (default), the lead cut at 64 word pieces, the title only (the first sentence when there is
+   none), the static model — B-cubed and assignment throughput.
 
 Embeddings are cached in ``$TMPDIR/storyline-bench-cluster/`` (keyed by set, model and ids).
 
 Usage::
 
     PYTHONPATH=src python benchmarks/bench_cluster.py [--sets duc2006,uci,t17]
-        [--embedder minilm|tfidf] [--no-ablations] [--no-off-topic] [--set key=value ...]
+        [--embedder minilm|tfidf] [--no-ablations] [--no-off-topic] [--representations]
+        [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +51,7 @@ from storyline.eval.clustering import (  # noqa: E402
     load_dataset,
 )
 from storyline.eval.datasets import DatasetMissing, datasets_dir  # noqa: E402
-from storyline.models import Article, Embedded  # noqa: E402
+from storyline.models import Article, Document, Embedded  # noqa: E402
 from storyline.normalize import normalize_one  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "storyline-bench-cluster"
@@ -74,17 +78,43 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def embedded(name: str, articles: Sequence[Article], model: str) -> list[Embedded]:
+def title_or_first(doc: Document) -> str:
+    """The title, or the first body sentence when there is none (representation (c))."""
+    if doc.title.strip():
+        return doc.title
+    body = [s.text for s in doc.sentences if not s.is_title]
+    return body[0] if body else doc.lead
+
+
+#: representation -> (embedder settings, text of a document); "lead" is the default
+REPRESENTATIONS: dict[str, tuple[EmbedSettings, Callable[[Document], str]]] = {
+    "lead (default)": (EmbedSettings(model="minilm"), lambda d: d.lead),
+    "lead, 64 word pieces": (EmbedSettings(model="minilm", max_tokens=64), lambda d: d.lead),
+    "title only": (EmbedSettings(model="minilm"), title_or_first),
+    "static model, lead": (EmbedSettings(model="static"), lambda d: d.lead),
+}
+
+
+def embedded(
+    name: str, articles: Sequence[Article], model: str,
+    representation: str = "lead (default)",
+) -> list[Embedded]:
     """The set's documents in time order with their lead embeddings (cached)."""
     docs = [d for d in (normalize_one(a) for a in time_order(list(articles))) if d.sentences]
+    settings, text = REPRESENTATIONS[representation]
+    if representation != "lead (default)":
+        model = representation
+    else:
+        settings = EmbedSettings(model=model)
     key = hashlib.blake2b("\n".join(d.id for d in docs).encode(), digest_size=8).hexdigest()
-    path = CACHE / f"{name.replace('/', '_')}-{model}-{key}.npy"
+    tag = "".join(ch if ch.isalnum() else "_" for ch in model)
+    path = CACHE / f"{name.replace('/', '_')}-{tag}-{key}.npy"
     if path.exists():
         vectors = np.load(path)
     else:
-        embedder = get_embedder(EmbedSettings(model=model))
+        embedder = get_embedder(settings)
         start = time.perf_counter()
-        vectors = embedder.encode([d.lead for d in docs])
+        vectors = embedder.encode([text(d) for d in docs])
         took = time.perf_counter() - start
         logging.info("embedded %d leads of %s in %.1f s", len(docs), name, took)
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -161,12 +191,30 @@ def bench_off_topic(duc: list[Embedded] | None, settings: ClusterSettings, model
         print(f"  {flag} {scores[a.id]:5.2f}  {text[:80]}")
 
 
+def bench_representations(
+    articles: dict[str, list[Article]], settings: ClusterSettings
+) -> None:
+    print("\n== Representations of the clusterer's embedding (B-cubed F1 / P / R, art/s) ==")
+    names = list(articles)
+    print("| embedding | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for rep in REPRESENTATIONS:
+        cells = []
+        for name, arts in articles.items():
+            r = evaluate_embedded(embedded(name, arts, "minilm", rep), settings)
+            cells.append(f"{r['f1']:.3f} / {r['precision']:.3f} / {r['recall']:.3f}, "
+                         f"{r['articles_per_s']:.0f}")
+        print(f"| {rep} | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default="duc2006,uci,t17")
     parser.add_argument("--embedder", default="minilm", choices=("minilm", "tfidf"))
     parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument("--no-off-topic", action="store_true")
+    parser.add_argument("--representations", action="store_true",
+                        help="also compare cheaper embeddings of the clusterer (embeds each once)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a cluster setting, e.g. --set threshold=0.25")
     args = parser.parse_args(argv)
@@ -174,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(kv.split("=", 1) for kv in args.set)
     settings = Settings().with_overrides({"cluster": overrides}).cluster
     sets: dict[str, list[Embedded]] = {}
+    loaded: dict[str, list[Article]] = {}
     tfidf: dict[str, list[Embedded]] = {}
     for name in args.sets.split(","):
         try:
@@ -181,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         except DatasetMissing as exc:
             print(f"skipping {name}: {exc}")
             continue
+        loaded[name] = articles
         sets[name] = embedded(name, articles, args.embedder)
         if args.embedder == "minilm" and not args.no_ablations:
             tfidf[name] = embedded(name, articles, "tfidf")
@@ -194,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             except DatasetMissing:
                 duc = None
         bench_off_topic(duc, settings, args.embedder)
+    if args.representations:
+        bench_representations(loaded, settings)
     return 0
 
 
