@@ -83,7 +83,7 @@ class ClusterSettings:
     #: a member whose leave-one-out similarity to the group's core (embedding and best-matching
     #: sentence, see docs/clustering.md) is below this fraction of a typical core member's is
     #: off-topic (relative, so it serves articles and loose lines alike)
-    off_topic_threshold: float = 0.33
+    off_topic_threshold: float = 0.34
     #: join threshold for short items (at most two sentences, title included: headlines, loose
     #: lines, a headline with a one-line description): short texts score lower
     title_threshold: float = 0.3
