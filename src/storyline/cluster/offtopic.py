@@ -138,13 +138,15 @@ def filter_off_topic(
 
 
 class CoreOffTopicFilter:
-    """``OffTopicFilter`` object form of ``filter_off_topic``."""
+    """``OffTopicFilter`` object form of ``filter_off_topic`` (``background``: the IDF
+    background, e.g. ``background_of`` every document of the run)."""
 
-    def __init__(self, settings: ClusterSettings) -> None:
+    def __init__(self, settings: ClusterSettings, background: DocFreq | None = None) -> None:
         self.settings = settings
+        self.background = background
 
     def __call__(self, members: Sequence[Embedded]) -> set[str]:
-        return filter_off_topic(members, self.settings)
+        return filter_off_topic(members, self.settings, self.background)
 
 
 def filter_clusters(
