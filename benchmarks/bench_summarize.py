@@ -25,11 +25,12 @@ from typing import Any
 
 from storyline.config import ClusterSettings, EmbedSettings
 from storyline.embed import get_embedder
-from storyline.enrich.cluster_summary import GuardedSummarizer
+from storyline.enrich.cluster_summary import GuardedSummarizer, background_of
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.eval.datasets import DatasetMissing
 from storyline.eval.rouge import rouge_available
 from storyline.eval.summarization import baselines, evaluate, format_table, load_clusters
+from storyline.normalize import normalize_one
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return r
 
     if args.noise_only:
-        noise_rows(run, ours_name, ours, args.guard_embedder)
+        noise_rows(run, clusters, ours_name, ours, args.guard_embedder)
         print(format_table(results))
         return 0
     for words in (100, 250):
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     noisy = run(ours_name, ours, 100, noise=0.2)
     for words in (100, 250):  # query-focused: DUC's topic statement as query=
         run(ours_name, ours, words, use_topic=True)
-    noise_rows(run, ours_name, ours, args.guard_embedder, clean)
+    noise_rows(run, clusters, ours_name, ours, args.guard_embedder, clean)
 
     print(f"\nDUC 2006 ({len(clusters)} clusters), {clean['backend']}, options: "
           f"{clean['command'].replace('-l 100', '-l WORDS')}\n")
@@ -110,14 +111,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def noise_rows(run: Any, ours_name: str, ours: ExtractiveSummarizer, guard_model: str,
-               clean: dict[str, Any] | None = None) -> None:
+def noise_rows(run: Any, clusters: list[Any], ours_name: str, ours: ExtractiveSummarizer,
+               guard_model: str, clean: dict[str, Any] | None = None) -> None:
     """The noise target: ``storyline summarize``'s system (off-topic filter, then the
     summarizer) on clean clusters and with 20 % injected articles; prints R-2 clean, R-2 noisy,
     the drop and the flag precision/recall/F1 over all clusters."""
     start = time.perf_counter()
-    guard = GuardedSummarizer(get_embedder(EmbedSettings(model=guard_model)), ClusterSettings(),
-                              ours)
+    settings = ClusterSettings()
+    # the whole dataset is the filter's IDF background, as every cluster of a file is for
+    # `storyline summarize FILE`
+    background = background_of((normalize_one(a) for c in clusters for a in c.articles),
+                               settings)
+    guard = GuardedSummarizer(get_embedder(EmbedSettings(model=guard_model)), settings, ours,
+                              background)
     guard.embedder.encode(["warm up"])
     print(f"off-topic filter embedder {guard_model} loaded in "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr)

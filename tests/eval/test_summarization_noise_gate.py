@@ -14,11 +14,12 @@ import pytest
 
 from storyline.config import EmbedSettings, Settings
 from storyline.embed import get_embedder
-from storyline.enrich.cluster_summary import GuardedSummarizer
+from storyline.enrich.cluster_summary import GuardedSummarizer, background_of
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.eval.datasets import load_duc2006
 from storyline.eval.rouge import rouge_available
 from storyline.eval.summarization import evaluate
+from storyline.normalize import normalize_one
 
 BASELINE = Path(__file__).resolve().parents[2] / "benchmarks" / "summarize_baseline.json"
 
@@ -51,7 +52,10 @@ def test_wcep_style_above_floor(clusters: list, gate: dict) -> None:
 
 def test_noisy_clusters_filtered_and_summarized_above_floor(clusters: list, gate: dict) -> None:
     settings = Settings(embed=EmbedSettings(model="tfidf"))
-    guard = GuardedSummarizer(get_embedder(settings.embed), settings.cluster)
+    background = background_of((normalize_one(a) for c in clusters for a in c.articles),
+                               settings.cluster)
+    guard = GuardedSummarizer(get_embedder(settings.embed), settings.cluster,
+                              background=background)
     result = evaluate(clusters, guard, 100, noise=0.2, resamples=100)
     floors = gate["floors"]["noise20"]
     got = 100 * result["rouge"]["rouge-2"]["recall"]

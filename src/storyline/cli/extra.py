@@ -24,10 +24,13 @@ def cmd_eval_summarize(args: argparse.Namespace, settings: Settings) -> int:
     systems: dict[str, Any] = {"storyline": ExtractiveSummarizer()}
     if args.filter:  # what `storyline summarize` runs: the off-topic filter, then the summarizer
         from storyline.embed import get_embedder
-        from storyline.enrich.cluster_summary import GuardedSummarizer
+        from storyline.enrich.cluster_summary import GuardedSummarizer, background_of
+        from storyline.normalize import normalize_one
 
+        background = background_of((normalize_one(a) for c in clusters for a in c.articles),
+                                   settings.cluster)  # the whole set is the filter's IDF
         systems["storyline+filter"] = GuardedSummarizer(get_embedder(settings.embed),
-                                                        settings.cluster)
+                                                        settings.cluster, background=background)
     if args.baselines:
         systems.update(baselines())
     results = []

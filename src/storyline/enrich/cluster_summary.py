@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from storyline.cluster.offtopic import filter_off_topic
+from storyline.cluster.offtopic import background_of, filter_off_topic
+from storyline.cluster.terms import DocFreq
 from storyline.config import ClusterSettings, Settings
 from storyline.dedupe import fold_batch
 from storyline.embed.base import Embedder
@@ -30,7 +31,7 @@ from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Summary
 from storyline.normalize import normalize
 
-__all__ = ["ClusterSummary", "GuardedSummarizer", "summarize_cluster_file"]
+__all__ = ["ClusterSummary", "GuardedSummarizer", "background_of", "summarize_cluster_file"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,10 @@ class GuardedSummarizer:
 
     ``summarize_flagged(docs, ...)`` returns the summary and the flagged ids; calling the object
     (the ``Summarizer`` protocol) returns the summary only. ``embedder`` encodes each document's
-    lead (as the clusterer does); vectors are cached by lead text.
+    lead (as the clusterer does); vectors are cached by lead text. ``background``: document
+    frequencies of the whole input (``background_of`` every document of every cluster), the
+    filter's IDF; without it the filter falls back on plain term frequencies and finds fewer
+    intruders.
     """
 
     name = "ours (concept ILP + off-topic filter)"
@@ -61,8 +65,10 @@ class GuardedSummarizer:
         embedder: Embedder,
         cluster_settings: ClusterSettings = ClusterSettings(),
         summarizer: ExtractiveSummarizer | None = None,
+        background: DocFreq | None = None,
     ) -> None:
         self.embedder = embedder
+        self.background = background
         self.cluster_settings = cluster_settings
         self.summarizer = summarizer or ExtractiveSummarizer()
         self._vectors: dict[str, np.ndarray] = {}
@@ -73,7 +79,7 @@ class GuardedSummarizer:
             return set()
         vectors = self._encode([d.lead for d in docs])
         members = [Embedded(d, v) for d, v in zip(docs, vectors, strict=True)]
-        return filter_off_topic(members, self.cluster_settings)
+        return filter_off_topic(members, self.cluster_settings, self.background)
 
     def summarize_flagged(
         self,
@@ -139,14 +145,18 @@ def summarize_cluster_file(
     text is kept otherwise (``"rewritten": false``, ``"rewrite_note"`` says why)."""
     from storyline.ingest import read_clusters
 
-    guard = GuardedSummarizer(embedder, settings.cluster)
+    clusters = list(read_clusters(Path(path), report or IngestReport()))
+    # every cluster of the file is the off-topic filter's IDF background (as `storyline filter`)
+    background = background_of((d for _, arts in clusters for d in normalize(arts)),
+                               settings.cluster)
+    guard = GuardedSummarizer(embedder, settings.cluster, background=background)
     do_rewrite = settings.summary.rewrite if rewrite is None else rewrite
     rewriter = None
     if do_rewrite:
         from storyline.enrich.rewrite import Rewriter
 
         rewriter = Rewriter.from_settings(settings.summary)
-    for cluster_id, articles in read_clusters(Path(path), report or IngestReport()):
+    for cluster_id, articles in clusters:
         result = summarize_articles_flagged(articles, words, style, settings, guard)
         summary = result.summary
         record: dict[str, Any] = {
