@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from storyline.cluster import OnlineClusterer, filter_off_topic
+from storyline.cluster.terms import DocFreq
 from storyline.config import Settings
 from storyline.dedupe import Deduper, fold_batch
 from storyline.embed import Embedder, get_embedder
@@ -41,7 +42,6 @@ __all__ = [
     "RunResult",
     "build_story",
     "enrich_stories",
-    "enrich_story",
     "ingest_articles",
     "run",
     "summarize_articles",
@@ -122,8 +122,8 @@ def ingest_articles(
             progress(len(batch))
     with store.transaction():
         store.update_storylines(clusterer.storylines())
-    result.changed_stories.extend(s.id for s in enrich_stories(store, store.dirty_stories(),
-                                                               settings))
+    result.changed_stories.extend(
+        s.id for s in enrich_stories(store, store.dirty_stories(), settings, clusterer.doc_freq))
     return result
 
 
@@ -204,10 +204,12 @@ def build_story(
     storyline_id: str,
     members: Sequence[Member],
     settings: Settings,
+    background: DocFreq | None = None,
 ) -> tuple[Story, StoryExtras]:
     """A story's off-topic members, summary, headline, dates, sources and extras (timeline,
     entities, disagreements) from its members, in display order. Pure: the embedded pipeline and
-    the Spark job both call it."""
+    the Spark job both call it. ``background``: term document frequencies of the whole input
+    (the clusterer's), the off-topic filter's IDF."""
     copies: dict[str, list[str]] = {}
     for m in members:
         if m.duplicate_of:
@@ -218,7 +220,8 @@ def build_story(
         for m in members
         if not m.duplicate_of and m.vector is not None
     ]
-    off = filter_off_topic(embedded, settings.cluster) if len(embedded) >= 3 else set()
+    off = (filter_off_topic(embedded, settings.cluster, background) if len(embedded) >= 3
+           else set())
     kept = [e for e in embedded if e.id not in off]
     on_topic = [e.document for e in kept]
     summary = (_summarizer()(on_topic, settings.summary.words, settings.summary.style)
@@ -252,8 +255,17 @@ def _members(store: Store, story_id: str) -> list[Member]:
             for r in store.story_articles(story_id)]
 
 
+#: the IDF background of the stories being enriched (set once per worker process)
+_background: DocFreq | None = None
+
+
+def _set_background(background: DocFreq | None) -> None:
+    global _background
+    _background = background
+
+
 def _build(job: tuple[str, str, list[Member], Settings]) -> tuple[Story, StoryExtras]:
-    return build_story(*job)
+    return build_story(*job, background=_background)
 
 
 def _save(store: Store, story: Story, extras: StoryExtras) -> None:
@@ -267,24 +279,25 @@ def _workers(settings: Settings, stories: int) -> int:
     return 1 if stories < PARALLEL_MIN_STORIES else max(1, min(wanted, stories))
 
 
-def _pool(workers: int) -> AbstractContextManager[Any]:
-    """Worker processes for ``build_story``. ``forkserver``: workers fork from a clean process
-    that has imported this module, not from this one (which may hold model threads and the
-    store's connection)."""
+def _pool(workers: int, background: DocFreq | None) -> AbstractContextManager[Any]:
+    """Worker processes for ``build_story``, each given the background once. ``forkserver``:
+    workers fork from a clean process that has imported this module, not from this one (which
+    may hold model threads and the store's connection)."""
+    _set_background(background)
     if workers <= 1:
         return nullcontext(None)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    return context.Pool(workers)
+    return context.Pool(workers, initializer=_set_background, initargs=(background,))
 
 
 def enrich_stories(
-    store: Store, story_ids: Sequence[str], settings: Settings
+    store: Store, story_ids: Sequence[str], settings: Settings, background: DocFreq | None = None
 ) -> Iterator[Story]:
     """Recompute stories from their stored articles (``build_story``) and save them, yielding
     each. Rounds of ``ENRICH_BATCH`` stories: read here, built by ``EnrichSettings.workers``
-    processes, written here in one transaction."""
-    with _pool(_workers(settings, len(story_ids))) as pool:
+    processes, written here in one transaction. ``background``: see ``build_story``."""
+    with _pool(_workers(settings, len(story_ids)), background) as pool:
         for start in range(0, len(story_ids), ENRICH_BATCH):
             jobs = [(i, store.storyline_of(i) or i, _members(store, i), settings)
                     for i in story_ids[start:start + ENRICH_BATCH]]
@@ -293,15 +306,6 @@ def enrich_stories(
                 for story, extras in built:
                     _save(store, story, extras)
             yield from (story for story, _ in built)
-
-
-def enrich_story(store: Store, story_id: str, settings: Settings) -> Story:
-    """Recompute one story from its stored articles (``build_story``) and save it."""
-    story, extras = _build((story_id, store.storyline_of(story_id) or story_id,
-                            _members(store, story_id), settings))
-    with store.transaction():
-        _save(store, story, extras)
-    return story
 
 
 def summarize_articles(

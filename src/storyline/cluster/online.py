@@ -142,6 +142,12 @@ class OnlineClusterer:
             story_id = self._alias[story_id]
         return story_id
 
+    @property
+    def doc_freq(self) -> DocFreq:
+        """Document frequencies of the terms of every article assigned so far (restored states
+        included): the IDF background of the off-topic filter."""
+        return self._docfreq
+
     def merged(self) -> dict[str, str]:
         """Story id -> surviving story id, for every story merged away during this run."""
         return {old: self.resolve(old) for old in self._alias}

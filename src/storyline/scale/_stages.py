@@ -29,7 +29,7 @@ from storyline import pipeline
 from storyline.cluster import OnlineClusterer
 from storyline.cluster.base import StoryState
 from storyline.cluster.online import story_similarity
-from storyline.cluster.terms import dot, norm
+from storyline.cluster.terms import DocFreq, dot, norm
 from storyline.config import ClusterSettings, DedupeSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper
 from storyline.embed import Embedder, get_embedder
@@ -43,6 +43,7 @@ __all__ = [
     "Member",
     "Prepared",
     "WindowResult",
+    "background",
     "cluster_window",
     "dedupe_keys",
     "enrich_members",
@@ -341,8 +342,22 @@ def embedder_for(settings: EmbedSettings) -> Embedder:
     return get_embedder(settings)
 
 
+def background(states: Iterable[StoryState]) -> DocFreq:
+    """The corpus's term document frequencies, summed over the stories' states: the off-topic
+    filter's IDF background (the embedded pipeline's clusterer holds the same)."""
+    freq = DocFreq()
+    for state in states:
+        freq.add_counts(state.doc_freq)
+        freq.n += state.count
+    return freq
+
+
 def enrich_members(
-    story_id: str, storyline_id: str, members: Iterable[Member], settings: Settings
+    story_id: str,
+    storyline_id: str,
+    members: Iterable[Member],
+    settings: Settings,
+    background: DocFreq | None = None,
 ) -> tuple[Story, StoryExtras]:
     """A story's off-topic members, summary, headline, dates, sources and extras: exactly
     ``storyline.pipeline.build_story``, on the members in the store's order."""
@@ -355,5 +370,5 @@ def enrich_members(
         [pipeline.Member(m.article, m.duplicate_of,
                          np.frombuffer(m.vector, dtype=np.float32) if m.vector else None)
          for m in rows],
-        settings,
+        settings, background,
     )

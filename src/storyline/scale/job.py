@@ -57,6 +57,7 @@ from storyline.scale._stages import (
     Prepared,
     WindowResult,
     arrow_uri,
+    background,
     cluster_window,
     dedupe_keys,
     enrich_members,
@@ -298,11 +299,12 @@ def _run(
     )
     members = assigned.map(lambda kv: (kv[1][1], Member(kv[1][0], kv[1][3], kv[1][2], None)))
     storylines_b = sc.broadcast(storylines)
+    background_b = sc.broadcast(background(stories))
     enriched = (
         members.union(dup_members)
         .groupByKey(max(1, min(len(stories), sc.defaultParallelism * 2)))
         .map(lambda kv: enrich_members(kv[0], storylines_b.value.get(kv[0], kv[0]), kv[1],
-                                       settings))
+                                       settings, background_b.value))
         .collect()
     )
     clock.lap("enrich")
