@@ -147,3 +147,27 @@ def test_parallel_enrichment_equals_serial(tmp_path: Path, fast_settings):
 
 def _story_id(stories: dict, article_id: str) -> str:
     return next(k for k, (s, _) in stories.items() if article_id in s.members)
+
+
+def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fast_settings):
+    """Above ``summary.max_docs`` the summarizer reads the most central articles only; an
+    article outside them that carries a chosen sentence is still credited."""
+    from dataclasses import replace
+
+    from storyline.embed import get_embedder
+    from storyline.models import Article
+    from storyline.normalize import normalize_one
+    from storyline.pipeline import Member, build_story
+
+    shared = "The Harlow dam gave way at dawn on Tuesday, flooding the lower valley."
+    articles = [Article(f"d{i}", f"Harlow dam failure, report {i}",
+                        f"{shared} Rescue teams from district {i} searched the valley.")
+                for i in range(6)]
+    vectors = get_embedder(fast_settings.embed).encode(
+        [normalize_one(a).lead for a in articles])
+    settings = replace(fast_settings, summary=replace(fast_settings.summary, max_docs=3),
+                       enrich=replace(fast_settings.enrich, entities="heuristic"))
+    story, _ = build_story("s1", "s1", [Member(a, None, v) for a, v in
+                                        zip(articles, vectors, strict=True)], settings)
+    carrying = [s for s in story.summary.sentences if s.text == shared]
+    assert carrying and set(carrying[0].articles) == {a.id for a in articles}

@@ -130,6 +130,9 @@ class SummarySettings:
     words: int = 100
     #: "default" (DUC-style) or "wcep" (one or two sentences, ~40 words)
     style: str = "default"
+    #: stories with more on-topic articles than this are summarized from their most central ones
+    #: (memory and time stay bounded); every article carrying a chosen sentence is still credited
+    max_docs: int = 300
     #: rewrite the extractive summary with an OpenAI-compatible chat-completions server (off by
     #: default); a rewrite is kept only when every number and name in it is in the sources
     rewrite: bool = False

@@ -222,8 +222,11 @@ def build_story(
            else set())
     kept = [e for e in embedded if e.id not in off]
     on_topic = [e.document for e in kept]
-    summary = (_summarizer()(on_topic, settings.summary.words, settings.summary.style)
+    central = _most_central(kept, settings.summary.max_docs)
+    summary = (_summarizer()(central, settings.summary.words, settings.summary.style)
                if on_topic else Summary())
+    if len(central) < len(on_topic):
+        summary = _credit(summary, on_topic)
     articles = [m.article for m in members
                 if m.article.id not in off and m.duplicate_of not in off]
     times = [a.time for a in articles if a.time]
@@ -240,6 +243,26 @@ def build_story(
         end=max(times) if times else None,
     )
     return story, compute_extras(on_topic, settings.enrich)
+
+
+def _most_central(members: Sequence[Embedded], limit: int) -> list[Document]:
+    """The ``limit`` members closest to the group's centre (all when there are no more), in
+    their original order."""
+    if len(members) <= limit:
+        return [m.document for m in members]
+    matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
+    closeness = matrix @ matrix.mean(axis=0)
+    chosen = sorted(np.argsort(-closeness, kind="stable")[:limit].tolist())
+    return [members[i].document for i in chosen]
+
+
+def _credit(summary: Summary, docs: Sequence[Document]) -> Summary:
+    """Credit every document (and its copies) whose text carries a summary sentence."""
+    sentences = []
+    for s in summary.sentences:
+        carriers = (i for d in docs if s.text in d.body or s.text == d.title for i in d.all_ids)
+        sentences.append(replace(s, articles=tuple(dict.fromkeys((*s.articles, *carriers)))))
+    return replace(summary, sentences=tuple(sentences))
 
 
 @lru_cache(maxsize=1)
