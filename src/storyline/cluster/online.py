@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -201,27 +201,32 @@ class OnlineClusterer:
                 best, best_sim = story, sim
         return best
 
-    def _merge(self, story: _Story, short: bool) -> _Story:
-        """Merge ``story`` with the most similar other story when their combined similarity
-        reaches ``merge_threshold`` (``revive_threshold`` at least when their spans are more than
-        ``window_days`` apart); the younger story goes into the older. Returns the survivor."""
+    def _neighbours(self, story: _Story, short: bool) -> Iterator[tuple[_Story, float, float]]:
+        """``(other, similarity, gap in days)`` for the live stories among the ``candidates``
+        nearest to ``story`` by embedding, in row order."""
         s = self.settings
         n = len(self._stories)
         sims = self._matrix[:n] @ self._matrix[story.row]
         sims[story.row] = -np.inf
         k = min(s.candidates, n - 1)
         if k <= 0:
-            return story
-        idx = np.argpartition(-sims, k - 1)[:k]
-        best: _Story | None = None
-        best_sim = -math.inf
-        for row in sorted(int(i) for i in idx):
+            return
+        for row in sorted(int(i) for i in np.argpartition(-sims, k - 1)[:k]):
             other = self._stories[row]
             if other.merged_into is not None:
                 continue
             cos_terms = dot(story.terms, other.terms) / (story.term_norm * other.term_norm or 1.0)
             gap = _span_gap(story, other)
-            sim = story_similarity(float(sims[row]), cos_terms, gap, s, short)
+            yield other, story_similarity(float(sims[row]), cos_terms, gap, s, short), gap
+
+    def _merge(self, story: _Story, short: bool) -> _Story:
+        """Merge ``story`` with the most similar other story when their combined similarity
+        reaches ``merge_threshold`` (``revive_threshold`` at least when their spans are more than
+        ``window_days`` apart); the younger story goes into the older. Returns the survivor."""
+        s = self.settings
+        best: _Story | None = None
+        best_sim = -math.inf
+        for other, sim, gap in self._neighbours(story, short):
             need = s.merge_threshold
             if gap > s.window_days:
                 need = max(need, s.revive_threshold)
@@ -238,23 +243,10 @@ class OnlineClusterer:
         older) that reach the join threshold with it: stray items that arrived before the story
         had taken shape."""
         s = self.settings
-        n = len(self._stories)
-        sims = self._matrix[:n] @ self._matrix[story.row]
-        sims[story.row] = -np.inf
-        k = min(s.candidates, n - 1)
-        if k <= 0:
-            return
-        idx = np.argpartition(-sims, k - 1)[:k]
         small: list[_Story] = []
-        for row in sorted(int(i) for i in idx):
-            other = self._stories[row]
-            if other.merged_into is not None or other.count > s.absorb_size:
+        for other, sim, gap in self._neighbours(story, short):
+            if other.count > s.absorb_size or other.count >= story.count:
                 continue
-            if other.count >= story.count:
-                continue
-            cos_terms = dot(story.terms, other.terms) / (story.term_norm * other.term_norm or 1.0)
-            gap = _span_gap(story, other)
-            sim = story_similarity(float(sims[row]), cos_terms, gap, s, short)
             need = max(threshold, s.revive_threshold) if gap > s.window_days else threshold
             if sim >= need:
                 small.append(other)
