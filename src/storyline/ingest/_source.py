@@ -234,6 +234,30 @@ class _Decoder:
             return data.decode("latin-1")
 
 
+def _open_checked(
+    path: Path, report: IngestReport, name: str
+) -> tuple[Sniff, BinaryIO, bool] | None:
+    """``(sniff, binary stream, gzipped)`` of a readable text file; None, reported, for an
+    unreadable, binary or empty one."""
+    try:
+        info = sniff(path)
+    except OSError as exc:
+        report.skip(name, "unreadable file", exc.strerror or str(exc))
+        return None
+    if info.binary:
+        report.skip(name, "binary file", "NUL or control bytes in the first 8 KB")
+        return None
+    if info.empty and not info.gzipped:
+        report.skip(name, "empty file")
+        return None
+    try:
+        stream, gzipped = open_binary(path)
+    except OSError as exc:
+        report.skip(name, "unreadable file", exc.strerror or str(exc))
+        return None
+    return info, stream, gzipped
+
+
 def open_lines(
     path: Path, report: IngestReport, max_chars: int, where: str | None = None
 ) -> Iterator[Line]:
@@ -243,22 +267,10 @@ def open_lines(
     unopenable file is reported as ``unreadable file``.
     """
     name = where or str(path)
-    try:
-        info = sniff(path)
-    except OSError as exc:
-        report.skip(name, "unreadable file", exc.strerror or str(exc))
+    opened = _open_checked(path, report, name)
+    if opened is None:
         return
-    if info.binary:
-        report.skip(name, "binary file", "NUL or control bytes in the first 8 KB")
-        return
-    if info.empty and not info.gzipped:
-        report.skip(name, "empty file")
-        return
-    try:
-        stream, gzipped = open_binary(path)
-    except OSError as exc:
-        report.skip(name, "unreadable file", exc.strerror or str(exc))
-        return
+    info, stream, gzipped = opened
     seen_text = False
     problems_before = report.total_skipped
     with stream:
@@ -315,19 +327,11 @@ def open_text(path: Path, report: IngestReport, where: str | None = None) -> Ite
     counted once as a ``not UTF-8`` warning. Binary and empty files are reported, giving nothing.
     """
     name = where or str(path)
-    try:
-        info = sniff(path)
-        stream, gzipped = open_binary(path)
-    except OSError as exc:
-        report.skip(name, "unreadable file", exc.strerror or str(exc))
+    opened = _open_checked(path, report, name)
+    if opened is None:
         return
+    info, stream, gzipped = opened
     with stream:
-        if info.binary:
-            report.skip(name, "binary file", "NUL or control bytes in the first 8 KB")
-            return
-        if info.empty and not info.gzipped:
-            report.skip(name, "empty file")
-            return
         encoding = "utf-8-sig" if info.encoding == "utf-8" else info.encoding
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         bad = False
