@@ -14,6 +14,8 @@ table; ``docs/performance.md`` quotes them with the commands.
     python benchmarks/bench_pipeline.py embedded --sizes 1000 --set enrich.entities=heuristic
     # profile one embedded run (pyinstrument): hot spots to stdout
     python benchmarks/bench_pipeline.py profile --sizes 1000 --embedder minilm
+    # CPU per sequence of MiniLM by length, per article of spaCy NER by characters read
+    python benchmarks/bench_pipeline.py unit-costs
 
 Stage times of the embedded run are *inclusive of the outermost stage*: the pipeline's calls to
 ``read_inputs``, ``normalize``, ``Deduper.check``, ``Embedder.encode``, ``OnlineClusterer``,
@@ -261,6 +263,43 @@ def run_spark(folder: Path, embedder: str, overrides: list[str], master: str) ->
     }
 
 
+# -- per-unit costs of the two models --------------------------------------------------------------
+
+
+def unit_costs(folder: Path) -> None:
+    """CPU milliseconds per sequence of MiniLM by length (one thread, batches of 32), and per
+    article of spaCy NER by the characters it reads (``enrich.entities_chars``)."""
+    import numpy as np
+
+    from storyline.embed.minilm import MiniLMEmbedder
+    from storyline.enrich.entities import SpacyExtractor
+    from storyline.ingest import read_inputs
+    from storyline.normalize import normalize
+
+    model = MiniLMEmbedder(32, 128, threads=1)
+    feeds = {i.name: None for i in model.session.get_inputs()}
+    for tokens in (16, 32, 64, 128):
+        ids = np.ones((32, tokens), dtype=np.int64)
+        batch = {"input_ids": ids, "attention_mask": ids, "token_type_ids": np.zeros_like(ids)}
+        batch = {k: v for k, v in batch.items() if k in feeds}
+        model.session.run(None, batch)
+        cpu = time.process_time()
+        for _ in range(5):
+            model.session.run(None, batch)
+        print(f"MiniLM, {tokens:>3} tokens: {(time.process_time() - cpu) / 160 * 1000:6.2f} ms "
+              "CPU per sequence")
+    docs = list(normalize(read_inputs(sorted(folder.glob("*.jsonl")))))[:600]
+    texts = [f"{d.title}\n{d.body}" for d in docs]
+    ner = SpacyExtractor()
+    ner.extract(texts[:20])
+    for chars in (500, 600, 800, 1500):
+        ner.max_chars = chars
+        cpu = time.process_time()
+        ner.extract(texts)
+        print(f"spaCy NER, {chars:>4} chars: {(time.process_time() - cpu) / len(texts) * 1000:6.2f}"
+              " ms CPU per article")
+
+
 # -- driver --------------------------------------------------------------------------------------
 
 
@@ -275,7 +314,7 @@ def _child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("embedded", "spark", "profile"))
+    parser.add_argument("command", choices=("embedded", "spark", "profile", "unit-costs"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--embedder", default="minilm", help="minilm, static or tfidf")
     parser.add_argument("--masters", nargs="+", default=["local[2]"], help="Spark masters")
@@ -287,6 +326,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.input:
         _child(args)
+        return
+    if args.command == "unit-costs":
+        unit_costs(ensure_input(args.sizes[0], args.per_day))
         return
     results = []
     for n in args.sizes:
