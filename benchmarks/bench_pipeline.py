@@ -319,7 +319,8 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm", help="minilm, static or tfidf")
     parser.add_argument("--masters", nargs="+", default=["local[2]"], help="Spark masters")
     parser.add_argument("--per-day", type=int, default=1000, help="articles per day of input")
-    parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
+    parser.add_argument("--set", nargs="*", action="extend", default=[],
+                        metavar="SECTION.KEY=VALUE",
                         help="settings overrides, e.g. enrich.entities=heuristic")
     parser.add_argument("--input", help=argparse.SUPPRESS)  # set in the measuring subprocess
     parser.add_argument("--json", type=Path, help="append the JSON results to this file")

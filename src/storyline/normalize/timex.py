@@ -409,9 +409,60 @@ def _as_date(anchor: date | datetime | None) -> date | None:
     return anchor.date() if isinstance(anchor, datetime) else anchor
 
 
+_DIGITS = tuple("0123456789")
+_MONTHS_CUE = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_UNITS_CUE = ("day", "week", "month", "year", "hour", "minute", "decade")
+_LATER_CUE = ("later", "earlier")
+#: per rule of ``_RULES`` (same order), groups of lower-case strings: every match of the rule
+#: contains one string of each group, so an ASCII text lacking a group cannot match and the rule
+#: is not run on it (most sentences have no time expression: scanning them gets ≈ 4x cheaper)
+_CUES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (_DIGITS, ("-",)),  # ISO date
+    (_DIGITS, _MONTHS_CUE),  # "8 January"
+    (_DIGITS, _MONTHS_CUE),  # "January 8"
+    (_DIGITS, _MONTHS_CUE),  # "January 2020"
+    (("year",), _MONTHS_CUE),  # "March last year"
+    (_MONTHS_CUE,),  # "in April"
+    (_MONTHS_CUE,),  # "April"
+    (("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),),
+    (("yesterday", "tomorrow", "today", "night", "morning", "afternoon", "evening"),),
+    (("thanksgiving", "election", "christmas", "year", "independence", "halloween",
+      "valentine"),),
+    (("day",), _LATER_CUE),  # "later that day"
+    (_UNITS_CUE, ("ago", "later", "earlier", "before", "after", "previously", "prior",
+                  "from")),  # "two days later"
+    (("hour", "minute", "moment"), _LATER_CUE),  # "hours later"
+    (("day", "morning"), ("next", "following", "previous", "after", "before", "same",
+                          "that")),  # "the next day"
+    (("week", "month", "year"), ("last", "this", "next", "past", "previous", "current",
+                                 "coming", "following")),  # "last week"
+    (_DIGITS,),  # "2014"
+)
+
+
+_ALL_CUES = tuple(sorted({cue for groups in _CUES for group in groups for cue in group
+                         if cue not in _DIGITS}))
+_CUE_SETS = tuple(tuple(frozenset(group) for group in groups) for groups in _CUES)
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _rules_for(text: str) -> list[tuple[re.Pattern[str], Resolver]]:
+    """The rules that can match ``text``: those whose cues it contains (all of them for
+    non-ASCII text, where case-insensitive matching goes beyond ``str.lower``)."""
+    if not text.isascii():
+        return _RULES
+    low = text.lower()
+    present = {cue for cue in _ALL_CUES if cue in low}
+    if _DIGIT.search(text):
+        present.update(_DIGITS)
+    return [rule for rule, groups in zip(_RULES, _CUE_SETS, strict=True)
+            if all(not group.isdisjoint(present) for group in groups)]
+
+
 def _spans(text: str) -> list[tuple[int, int, re.Match[str], Resolver]]:
     """Every rule match, overlaps settled: leftmost first, then longest."""
-    found = [(m.start(), m.end(), m, fn) for pattern, fn in _RULES for m in pattern.finditer(text)]
+    found = [(m.start(), m.end(), m, fn)
+             for pattern, fn in _rules_for(text) for m in pattern.finditer(text)]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, re.Match[str], Resolver]] = []
     last_end = -1
