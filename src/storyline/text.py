@@ -22,10 +22,13 @@ STOPWORDS = frozenset(
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens."""
+    if text.isascii():  # lower-casing first cannot change what the pattern matches
+        return _WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:
+    """Lower-cased word tokens that are not stopwords."""
     return [w for w in words(text) if w not in STOPWORDS]
 
 

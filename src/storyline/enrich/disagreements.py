@@ -34,8 +34,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from storyline.models import Document
 from storyline.normalize.timex import find_time_mentions
@@ -346,8 +347,13 @@ def _speaker(sentence: str) -> str:
     return ""
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _amounts(sentence: str) -> list[tuple[str, float, float, str]]:
-    out = []
+    out: list[tuple[str, float, float, str]] = []
+    if not _DIGIT.search(sentence):
+        return out  # every amount has a number
     for m in _AMOUNT.finditer(sentence):
         if m.group("num"):
             cur = _CURRENCY.get(m.group("cur").lower(), "USD")
@@ -388,11 +394,37 @@ def _place_key(name: str) -> str:
 def places_within(sentences: Iterable[str]) -> frozenset[tuple[str, str]]:
     """(inner, outer) place pairs the text itself states: "Ain al-Asad air base in western
     Iraq" -> ("ain al-asad", "iraq"). Places in such a relation never conflict."""
-    pairs = set()
-    for sentence in sentences:
-        for m in _WITHIN.finditer(sentence):
-            pairs.add((_place_key(m.group("a")), _place_key(m.group("b"))))
-    return frozenset(pairs)
+    return frozenset(pair for sentence in sentences for pair in _within_pairs(sentence))
+
+
+@lru_cache(maxsize=32768)
+def _within_pairs(sentence: str) -> tuple[tuple[str, str], ...]:
+    return tuple((_place_key(m.group("a")), _place_key(m.group("b")))
+                 for m in _WITHIN.finditer(sentence))
+
+
+class _Parts(NamedTuple):
+    """What one sentence says, whoever wrote it (cached: near-copies share most sentences)."""
+
+    casualties: tuple[tuple[str, float, float, int, int], ...]
+    amounts: tuple[tuple[str, float, float, str], ...]
+    event: str  # the first event noun, lower-cased ("" when none)
+    places: tuple[tuple[str, str], ...]  # (event noun, place)
+
+
+@lru_cache(maxsize=32768)
+def _parts(sentence: str) -> _Parts:
+    event = _EVENT.search(sentence)
+    # an event-place match starts with an event noun, so no event word means no place either
+    places = tuple((m.group("noun").lower(), " ".join(m.group("place").split()))
+                   for m in _EVENT_PLACE.finditer(sentence)) if event else ()
+    return _Parts(tuple(_casualties(sentence)), tuple(_amounts(sentence)),
+                  event.group("noun").lower() if event else "", places)
+
+
+@lru_cache(maxsize=32768)
+def _speaker_of(sentence: str) -> str:
+    return _speaker(sentence)
 
 
 def extract_claims(
@@ -402,28 +434,30 @@ def extract_claims(
     time: datetime | None = None,
 ) -> list[Claim]:
     """Every claim of one sentence (dates resolve against ``time``, the publication time)."""
-    speaker = _speaker(sentence)
+    parts = _parts(sentence)
+    day: date | None = None
+    if parts.event and time is not None:
+        mentions = [m for m in find_time_mentions(sentence, time) if m.date is not None]
+        if len(mentions) == 1:
+            day = mentions[0].date
+    if not (parts.casualties or parts.amounts or parts.places or day is not None):
+        return []  # the speaker is only looked for when there is a claim
+    speaker: str = _speaker_of(sentence)
     claims: list[Claim] = []
-    for kind, low, high, _start, _end in _casualties(sentence):
+    for kind, low, high, _start, _end in parts.casualties:
         claims.append(Claim(kind, kind, low, high, _label(low, high), sentence, article_id,
                             source, time, speaker))
-    for cur, low, high, detail in _amounts(sentence):
+    for cur, low, high, detail in parts.amounts:
         surface, context = detail.split("|", 1)
         claims.append(Claim("amount", f"{cur}:{context}", low, high, surface, sentence,
                             article_id, source, time, speaker))
-    event = _EVENT.search(sentence) if time is not None else None
-    if event and time is not None:
-        mentions = [m for m in find_time_mentions(sentence, time) if m.date is not None]
-        if len(mentions) == 1:
-            d = mentions[0].date
-            assert d is not None
-            day = float(d.toordinal())
-            claims.append(Claim("date", event.group("noun").lower(), day, day, d.isoformat(),
-                                sentence, article_id, source, time, speaker))
-    for m in _EVENT_PLACE.finditer(sentence):
-        place = " ".join(m.group("place").split())
-        claims.append(Claim("place", m.group("noun").lower(), 0.0, 0.0, place, sentence,
+    if day is not None:
+        ordinal = float(day.toordinal())
+        claims.append(Claim("date", parts.event, ordinal, ordinal, day.isoformat(), sentence,
                             article_id, source, time, speaker))
+    for noun, place in parts.places:
+        claims.append(Claim("place", noun, 0.0, 0.0, place, sentence, article_id, source, time,
+                            speaker))
     return claims
 
 

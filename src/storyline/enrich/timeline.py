@@ -174,15 +174,20 @@ def _tfidf(texts: Sequence[str], min_df: int) -> Any:
     counts = [Counter(content_words(t)) for t in texts]
     df = Counter(term for c in counts for term in c)
     vocab = {t: i for i, t in enumerate(sorted(t for t, n in df.items() if n >= min_df))}
-    idf = np.array([np.log((1 + len(texts)) / (1 + df[t])) + 1 for t in vocab])
-    rows, cols, values = [], [], []
-    for row, c in enumerate(counts):
+    idf = np.log((1 + len(texts)) / (1 + np.array([df[t] for t in vocab], dtype=np.float64))) + 1
+    cols: list[int] = []
+    tfs: list[int] = []
+    indptr = [0]
+    for c in counts:
         for term, n in c.items():
-            if term in vocab:
-                rows.append(row)
-                cols.append(vocab[term])
-                values.append((1 + np.log(n)) * idf[vocab[term]])
-    matrix = csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocab)), dtype=np.float64)
+            if (col := vocab.get(term)) is not None:
+                cols.append(col)
+                tfs.append(n)
+        indptr.append(len(cols))
+    values = (1 + np.log(np.array(tfs, dtype=np.float64))) * idf[np.array(cols, dtype=np.intp)]
+    matrix = csr_matrix((values, np.array(cols, dtype=np.int32), np.array(indptr)),
+                        shape=(len(texts), len(vocab)), dtype=np.float64)
+    matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return csr_matrix(matrix.multiply(1 / norms[:, None]))
