@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,27 +24,24 @@ _SHINGLE = 3
 _MIN_SHINGLES = 8
 
 
+@lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)  # fixed: signatures must stay comparable across runs
     a = rng.integers(1, 1 << 31, size=num_perm, dtype=np.uint64)
     b = rng.integers(0, 1 << 31, size=num_perm, dtype=np.uint64)
+    a.flags.writeable = b.flags.writeable = False  # shared by every call
     return a, b
 
 
 def shingle_signature(text: str, num_perm: int = 64) -> np.ndarray | None:
     """MinHash signature (uint32) of the word 3-shingles of ``text``; None when it is too short."""
-    tokens = words(text)
-    shingles = {" ".join(tokens[i : i + _SHINGLE]) for i in range(len(tokens) - _SHINGLE + 1)}
+    tokens = [t.encode() for t in words(text)]
+    shingles = {b" ".join(t) for t in zip(*(tokens[i:] for i in range(_SHINGLE)), strict=False)}
     if len(shingles) < _MIN_SHINGLES:
         return None
-    hashes = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little")
-            for s in shingles
-        ),
-        dtype=np.uint64,
-        count=len(shingles),
-    )
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s, digest_size=4).digest() for s in shingles])
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint64)
     a, b = _permutations(num_perm)
     values = (hashes[:, None] * a[None, :] + b[None, :]) % _PRIME
     return (values.min(axis=0) & _MAX32).astype(np.uint32)
