@@ -164,6 +164,8 @@ def _instrument(clock: StageClock) -> None:
     pipeline.read_inputs = clock.wrap_iter("ingest", pipeline.read_inputs)  # type: ignore[assignment]
     pipeline.normalize = clock.wrap_iter("normalize", pipeline.normalize)  # type: ignore[assignment]
     Deduper.check = clock.wrap("dedupe", Deduper.check)  # type: ignore[method-assign]
+    Deduper.check_signed = clock.wrap("dedupe", Deduper.check_signed)  # type: ignore[method-assign]
+    Deduper.signature = clock.wrap("dedupe", Deduper.signature)  # type: ignore[method-assign]
     real_get = pipeline.get_embedder
 
     class Timed:

@@ -171,3 +171,37 @@ def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fas
                                         zip(articles, vectors, strict=True)], settings)
     carrying = [s for s in story.summary.sentences if s.text == shared]
     assert carrying and set(carrying[0].articles) == {a.id for a in articles}
+
+
+def test_batches_prepared_by_workers_equal_serial(tmp_path: Path, fast_settings, monkeypatch):
+    """Batches normalized and fingerprinted ahead in a worker process give exactly the store
+    the main loop alone gives, copies and empty articles included."""
+    from dataclasses import replace
+
+    import storyline.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH", 7)  # several batches from a small input
+    src = tmp_path / "stories.jsonl"
+    _separate_stories(src)
+    rows = [json.loads(line) for line in src.read_text().splitlines()]
+    rows += [{**rows[0], "id": "copy-0"},
+             {**rows[1], "id": "empty", "text": "<br>", "title": "<b></b>"}, rows[2]]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    stored = {}
+    for workers in (1, 2):
+        settings = replace(fast_settings, enrich=replace(fast_settings.enrich, workers=workers,
+                                                         entities="heuristic"))
+        with Store(tmp_path / f"w{workers}.db") as store:
+            result = run([src], store, settings)
+            assert result.duplicates >= 1
+            articles = store.db.execute(
+                "SELECT id, content_hash, duplicate_of, story_id, signature, vector "
+                "FROM articles ORDER BY rowid").fetchall()
+            stored[workers] = ([tuple(r) for r in articles],
+                               {s.id: (s, store.extras(s.id)) for s in store.stories()},
+                               (result.new, result.duplicates))
+            again = run([src], store, settings)  # every batch known: nothing new
+            assert again.new == 0 and again.already_stored == len(rows) - 1
+    assert stored[1] == stored[2]
+    assert "empty" not in {r[0] for r in stored[2][0]}
+    assert next(r for r in stored[2][0] if r[0] == "copy-0")[2] == rows[0]["id"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ import numpy as np
 from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.cluster.terms import DocFreq
 from storyline.config import Settings
-from storyline.dedupe import Deduper
+from storyline.dedupe import Deduper, shingle_signature
 from storyline.embed import Embedder, get_embedder
 from storyline.enrich.extras import compute_extras
 from storyline.enrich.headline import central_headline
@@ -114,8 +115,8 @@ def ingest_articles(
         deduper.add(doc_id, content_hash, signature)
     clusterer = OnlineClusterer(settings.cluster, store.load_states())
 
-    for batch in _batches(articles, BATCH):
-        _ingest_batch(batch, store, deduper, embedder, clusterer, result)
+    for batch, prepared in _prepared(articles, settings):
+        _ingest_batch(batch, prepared, store, deduper, embedder, clusterer, result)
         if progress:
             progress(len(batch))
     with store.transaction():
@@ -125,8 +126,63 @@ def ingest_articles(
     return result
 
 
+#: a batch's articles normalized (None: no text left) with their MinHash signatures
+Prepared = list[tuple[Document | None, np.ndarray | None]]
+
+
+def _prepare(job: tuple[list[Article], int]) -> Prepared:
+    """Normalize and fingerprint each article of a batch (pure, per article: run in a worker
+    process ahead of the main loop when the input spans several batches)."""
+    batch, num_perm = job
+    out: Prepared = []
+    for article in batch:
+        doc = normalize_one(article)
+        if not doc.sentences:
+            out.append((None, None))
+        else:
+            out.append((doc, shingle_signature(f"{doc.title}\n{doc.body}", num_perm)))
+    return out
+
+
+def _prepare_workers(settings: Settings) -> int:
+    """Processes preparing batches ahead of the main loop: one core fewer than the enrichment
+    workers (the main loop keeps one busy); none when enrichment runs in-process."""
+    wanted = settings.enrich.workers or min(os.cpu_count() or 1, 4)
+    return max(0, wanted - 1)
+
+
+def _prepared(
+    articles: Iterable[Article], settings: Settings
+) -> Iterator[tuple[list[Article], Prepared | None]]:
+    """The input in batches, each with its ``_prepare`` result when worker processes made it
+    (None: the main loop normalizes it). Workers start only when there is a second batch, and
+    then prepare the next batch while the main loop stores this one (read one batch ahead)."""
+    batches = _batches(articles, BATCH)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    workers = _prepare_workers(settings)
+    if second is None or workers == 0:
+        yield first, None
+        if second is not None:
+            yield second, None
+            yield from ((b, None) for b in batches)
+        return
+    num_perm = settings.dedupe.num_perm
+    with _processes(workers, None) as pool:
+        pending = deque(
+            (b, pool.apply_async(_prepare, ((b, num_perm),))) for b in (first, second))
+        while pending:
+            batch, future = pending.popleft()
+            if (following := next(batches, None)) is not None:
+                pending.append((following, pool.apply_async(_prepare, ((following, num_perm),))))
+            yield batch, future.get()
+
+
 def _ingest_batch(
     batch: list[Article],
+    prepared: Prepared | None,
     store: Store,
     deduper: Deduper,
     embedder: Embedder,
@@ -135,15 +191,18 @@ def _ingest_batch(
 ) -> None:
     known = store.known_ids(a.id for a in batch)
     fresh: dict[str, Article] = {}
-    for article in batch:
+    ready: dict[str, tuple[Document | None, np.ndarray | None]] = {}
+    for i, article in enumerate(batch):
         if article.id in known or article.id in fresh:
             result.already_stored += 1
         else:
             fresh[article.id] = article
+            if prepared is not None:
+                ready[article.id] = prepared[i]
     rows: list[dict[str, Any]] = []
     originals: list[tuple[Document, dict[str, Any]]] = []
-    for doc in normalize(_by_time(list(fresh.values()))):
-        original, signature = deduper.check(doc)
+    for doc, signature in _signed(_by_time(list(fresh.values())), ready, deduper):
+        original, signature = deduper.check_signed(doc, signature)
         row = _row(doc.article, doc.content_hash, signature, original)
         rows.append(row)
         if original is None:
@@ -175,6 +234,23 @@ def _ingest_batch(
         store.merge_stories(merged)
         store.save_states(states, clusterer.storylines())
     result.new += len(rows)
+
+
+def _signed(
+    articles: list[Article],
+    ready: dict[str, tuple[Document | None, np.ndarray | None]],
+    deduper: Deduper,
+) -> Iterator[tuple[Document, np.ndarray | None]]:
+    """The articles normalized, with their signatures, in order (from ``ready`` when prepared
+    by the workers); those with no text left are dropped."""
+    if not ready:
+        for doc in normalize(articles):
+            yield doc, deduper.signature(doc)
+        return
+    for article in articles:
+        prepared, signature = ready[article.id]
+        if prepared is not None:
+            yield prepared, signature
 
 
 def _row(
@@ -307,6 +383,11 @@ def _pool(workers: int, background: DocFreq | None) -> AbstractContextManager[An
     _set_background(background)
     if workers <= 1:
         return nullcontext(None)
+    return _processes(workers, background)
+
+
+def _processes(workers: int, background: DocFreq | None) -> Any:
+    """A pool of ``workers`` processes (see ``_pool``)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context.Pool(workers, initializer=_set_background, initargs=(background,))

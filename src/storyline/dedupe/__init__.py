@@ -71,8 +71,14 @@ class Deduper:
 
     def check(self, doc: Document) -> tuple[str | None, np.ndarray | None]:
         """(id of the original this document copies, or None; the document's signature)."""
+        return self.check_signed(doc, self.signature(doc))
+
+    def check_signed(
+        self, doc: Document, signature: np.ndarray | None
+    ) -> tuple[str | None, np.ndarray | None]:
+        """``check`` with the document's ``signature`` already computed (``self.signature(doc)``,
+        e.g. in another process)."""
         original = self.by_hash.get(doc.content_hash)
-        signature = self.signature(doc)
         if original is None and signature is not None:
             original = self._near(signature)
         if original is None:
