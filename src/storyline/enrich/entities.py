@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any, Protocol
 
 from storyline.errors import MissingDependency, require
@@ -149,6 +150,9 @@ _FUNCTION = frozenset(
 )
 
 
+_SENTENCE_END = re.compile(r"[.!?\"“]\s*$|\n\s*$")
+
+
 class HeuristicExtractor:
     """Capitalized-word runs (model-free, approximate): the fallback when spaCy is missing."""
 
@@ -172,7 +176,7 @@ class HeuristicExtractor:
             surface = " ".join(tokens)
             start = m.start() + m.group(0).find(tokens[0])
             before = text[max(0, start - 30): start]
-            sentence_start = start == 0 or bool(re.search(r"[.!?\"“]\s*$|\n\s*$", before))
+            sentence_start = start == 0 or bool(_SENTENCE_END.search(before))
             if sentence_start and len(tokens) == 1:
                 continue  # a capitalized first word says nothing
             if len(surface) < 3 or (surface.isupper() and len(surface) > 6):
@@ -197,11 +201,17 @@ def get_extractor(prefer: str = "spacy", max_chars: int = 6000) -> EntityExtract
 # merging
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_ODD_CHARS = re.compile(r"[^\w\s.'’-]")
+
+
+@lru_cache(maxsize=65536)
 def _clean(surface: str) -> str:
-    text = re.sub(r"['’]s$", "", surface.strip())
+    text = _POSSESSIVE.sub("", surface.strip())
     text = _TITLE_PREFIX.sub("", text)
-    text = re.sub(r"^(?:the|The)\s+", "", text)
-    text = re.sub(r"[^\w\s.'’-]", "", text)
+    text = _LEADING_THE.sub("", text)
+    text = _ODD_CHARS.sub("", text)
     return " ".join(text.split()).strip(" .-")
 
 
@@ -215,9 +225,24 @@ def _similar(a: str, b: str) -> bool:
             continue
         if min(len(x), len(y)) < 4 or x.startswith(y) or y.startswith(x):
             return False  # "Iraq" / "Iraqi" are different things
-        if SequenceMatcher(None, x, y).ratio() < 0.8:
+        if not _close(x, y, 0.8):
             return False
     return True
+
+
+def _close(x: str, y: str, threshold: float) -> bool:
+    """``SequenceMatcher(None, x, y).ratio() >= threshold``, rejecting most pairs first from
+    upper bounds of the ratio (the shorter length, then the shared letters), which is exact:
+    the ratio is ``2.0 * matches / total`` and the bounds only ever overestimate ``matches``."""
+    total = len(x) + len(y)
+    if not total:
+        return threshold <= 1.0  # two empty strings are the same
+    if 2.0 * min(len(x), len(y)) / total < threshold:
+        return False
+    shared = sum((Counter(x) & Counter(y)).values())
+    if 2.0 * shared / total < threshold:
+        return False
+    return SequenceMatcher(None, x, y).ratio() >= threshold
 
 
 _COUNTRY = frozenset({"GPE", "NORP"})
@@ -271,7 +296,7 @@ def merge_entities(mentions: Iterable[Mention]) -> list[Entity]:
         tails = [
             o for o in people_by_initial[low[:1]]
             if o.split()[-1].lower() == low
-            or (fuzzy and SequenceMatcher(None, o.split()[-1].lower(), low).ratio() >= 0.85)
+            or (fuzzy and _close(o.split()[-1].lower(), low, 0.85))
         ]
         if tails:
             parent[k] = max(tails, key=lambda o: len(groups[o]))
