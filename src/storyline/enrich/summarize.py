@@ -28,6 +28,11 @@ first ``wcep_positions`` = 6 sentences, title included: who, what, where, when).
 
 ``compress=True`` (off: it did not help on DUC 2006) drops trailing attributions (", officials
 said.") and parentheticals from candidates.
+
+``concept_model=`` (off: under cross-validation on DUC 2006 it lost 0.4 R-1 at 100 words while
+gaining at 250 words and on 10-article clusters, see docs/summarization.md) replaces the concept
+weights by a supervised model's probability that a human summary uses the bigram
+(``_summ_concepts``; trained by ``benchmarks/train_concept_weights.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from storyline.embed.base import Embedder
+from storyline.enrich._summ_concepts import ConceptModel, concept_features
 from storyline.enrich._summ_ilp import select
 from storyline.enrich._summ_text import (
     clean_sentence,
@@ -122,6 +128,11 @@ class ExtractiveSummarizer:
         query_relevance: float = 1.0,
         compress: bool = False,
         wcep_positions: int = 6,
+        concept_model: ConceptModel | None = None,
+        model_power: float = 1.0,
+        model_offset: float = 0.0,
+        model_mix: float | None = None,
+        unigram_model: ConceptModel | None = None,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -145,6 +156,11 @@ class ExtractiveSummarizer:
         self.query_relevance = query_relevance
         self.compress = compress
         self.wcep_positions = wcep_positions
+        self.concept_model = concept_model
+        self.model_power = model_power
+        self.model_offset = model_offset
+        self.model_mix = model_mix
+        self.unigram_model = unigram_model
 
     def __call__(
         self,
@@ -224,6 +240,10 @@ class ExtractiveSummarizer:
             # and let content words count too
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
             floor = self.min_df if len(unique) >= 15 and not short else 2
+            learned = (self._learned_weights(sents, weights, unique, floor)
+                       if self.concept_model is not None and not short else None)
+            if learned is not None and self.model_mix is None:
+                return learned
             unigram_w = self.unigrams or (0.5 if short else 0.0)
             out = {}
             for c, w in wdf.items():
@@ -236,6 +256,8 @@ class ExtractiveSummarizer:
                     w *= unigram_w
                 elif c in entities:
                     w *= 1 + self.entity_boost
+                if learned is not None:
+                    w *= learned.get(c, 0.0) ** float(self.model_mix or 0.0)
                 if w > 0:
                     out[c] = w
             return out
@@ -247,6 +269,24 @@ class ExtractiveSummarizer:
             seen.add(s.key)
             counts.update(c for c in s.concepts if not c.startswith("u:"))
         return {c: float(n) for c, n in counts.items()}
+
+    def _learned_weights(
+        self, sents: list[_Sent], weights: np.ndarray, unique: set[int], floor: int
+    ) -> dict[str, float]:
+        """Concept weights from the supervised model: the probability that a human summary
+        uses the bigram (``model_power`` sharpens it)."""
+        assert self.concept_model is not None
+        centrality = _relevance(sents, weights, sents)
+        names, rows = concept_features(sents, weights, unique, floor, centrality)
+        prob = np.clip(self.concept_model.predict(rows) - self.model_offset, 0.0, None)
+        prob = prob**self.model_power
+        out = {c: float(p) for c, p in zip(names, prob, strict=True) if p > 0}
+        if self.unigram_model is not None and self.model_mix is None:
+            # content words too: the expected number of reference unigrams covered
+            names, rows = concept_features(sents, weights, unique, floor, centrality, True)
+            prob = self.unigram_model.predict(rows) ** self.model_power
+            out.update((c, float(p)) for c, p in zip(names, prob, strict=True) if p > 0)
+        return out
 
     def _position_factor(self, position: int) -> float:
         """How much a document's mention of a concept counts, by the first sentence carrying
