@@ -89,6 +89,24 @@ class FoldSummarizer:
         return self.by_cluster[cluster](docs, words=words, style=style, query=query)
 
 
+class OracleSummarizer(ExtractiveSummarizer):
+    """The ceiling: each concept weighs the fraction of the cluster's references that use it
+    (the training target itself, so this reads the answers; for headroom only)."""
+
+    name = "oracle concept weights (reads the references)"
+
+    def __init__(self, owner: dict[str, str], targets: dict[str, dict[str, float]]):
+        super().__init__()
+        self.owner = owner
+        self.targets = targets
+
+    def _concept_weights(self, docs: Sequence[Document], sents: Any, weights: Any
+                         ) -> dict[str, float]:
+        votes = Counter(self.owner[d.id] for d in docs if d.id in self.owner)
+        target = self.targets[votes.most_common(1)[0][0]]
+        return {c: w for c, w in target.items() if w > 0}
+
+
 def auc(score: np.ndarray, label: np.ndarray) -> float:
     """Area under the ROC curve (ties counted half)."""
     order = np.argsort(score, kind="stable")
@@ -149,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also train on each cluster cut to its first N articles")
     ap.add_argument("--unigrams", action="store_true",
                     help="also learn content-word (unigram) concept weights")
+    ap.add_argument("--oracle", action="store_true",
+                    help="also score the oracle (concept weight = true reference fraction)")
     ap.add_argument("--min-df", type=int, default=3)
     ap.add_argument("--no-baseline", action="store_true", help="skip the current-default rows")
     ap.add_argument("--model", metavar="FILE",
@@ -234,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     for words, noise in runs:
         systems: list[tuple[str, Any]] = [] if args.no_baseline else [
             ("ours (current default)", ExtractiveSummarizer())]
+        if args.oracle and not noise and not args.augment and not args.eval_first:
+            systems.append((OracleSummarizer.name, OracleSummarizer(owner, {
+                c.id: dict(zip(t[0], t[2].tolist(), strict=True))
+                for c, t in zip(clusters, tables[False], strict=True)})))
         systems.append((f"supervised concepts ({args.folds}-fold CV, l2 {args.l2}, "
                         f"power {args.power}, offset {args.offset}, mix {args.mix}"
                         f"{', unigrams' if args.unigrams else ''})", cv))
