@@ -26,7 +26,7 @@ import numpy as np
 
 from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.cluster.terms import DocFreq
-from storyline.config import Settings
+from storyline.config import EmbedSettings, Settings
 from storyline.dedupe import Deduper, shingle_signature
 from storyline.embed import Embedder, get_embedder
 from storyline.enrich.extras import compute_extras
@@ -126,22 +126,39 @@ def ingest_articles(
     return result
 
 
-#: a batch's articles normalized (None: no text left) with their MinHash signatures
-Prepared = list[tuple[Document | None, np.ndarray | None]]
+#: embedders whose vector of a text does not depend on the other texts of the batch and that
+#: are cheap enough to run on every article, copies included: run ahead in the workers
+AHEAD_EMBEDDERS = ("static", "tfidf")
+
+#: one article prepared: normalized (None: no text left), its MinHash signature, and its lead
+#: vector when the embedder runs ahead (``AHEAD_EMBEDDERS``)
+Ready = tuple[Document | None, np.ndarray | None, np.ndarray | None]
+#: a batch's articles prepared, in input order
+Prepared = list[Ready]
 
 
-def _prepare(job: tuple[list[Article], int]) -> Prepared:
-    """Normalize and fingerprint each article of a batch (pure, per article: run in a worker
-    process ahead of the main loop when the input spans several batches)."""
-    batch, num_perm = job
+def _prepare(job: tuple[list[Article], int, EmbedSettings | None]) -> Prepared:
+    """Normalize, fingerprint and (``embed`` given) embed the lead of each article of a batch
+    (pure, per article: run in a worker process ahead of the main loop when the input spans
+    several batches)."""
+    batch, num_perm, embed = job
+    docs = [normalize_one(article) for article in batch]
+    docs_with_text = [d for d in docs if d.sentences]
+    vectors = iter(_ahead_embedder(embed).encode([d.lead for d in docs_with_text])
+                   if embed is not None and docs_with_text else ())
     out: Prepared = []
-    for article in batch:
-        doc = normalize_one(article)
+    for doc in docs:
         if not doc.sentences:
-            out.append((None, None))
+            out.append((None, None, None))
         else:
-            out.append((doc, shingle_signature(f"{doc.title}\n{doc.body}", num_perm)))
+            signature = shingle_signature(f"{doc.title}\n{doc.body}", num_perm)
+            out.append((doc, signature, next(vectors) if embed is not None else None))
     return out
+
+
+@lru_cache(maxsize=1)
+def _ahead_embedder(settings: EmbedSettings) -> Embedder:
+    return get_embedder(settings)
 
 
 def _prepare_workers(settings: Settings) -> int:
@@ -169,14 +186,15 @@ def _prepared(
             yield second, None
             yield from ((b, None) for b in batches)
         return
-    num_perm = settings.dedupe.num_perm
+    job = (settings.dedupe.num_perm,
+           settings.embed if settings.embed.model in AHEAD_EMBEDDERS else None)
     with _processes(workers, None) as pool:
         pending = deque(
-            (b, pool.apply_async(_prepare, ((b, num_perm),))) for b in (first, second))
+            (b, pool.apply_async(_prepare, ((b, *job),))) for b in (first, second))
         while pending:
             batch, future = pending.popleft()
             if (following := next(batches, None)) is not None:
-                pending.append((following, pool.apply_async(_prepare, ((following, num_perm),))))
+                pending.append((following, pool.apply_async(_prepare, ((following, *job),))))
             yield batch, future.get()
 
 
@@ -191,7 +209,7 @@ def _ingest_batch(
 ) -> None:
     known = store.known_ids(a.id for a in batch)
     fresh: dict[str, Article] = {}
-    ready: dict[str, tuple[Document | None, np.ndarray | None]] = {}
+    ready: dict[str, Ready] = {}
     for i, article in enumerate(batch):
         if article.id in known or article.id in fresh:
             result.already_stored += 1
@@ -201,15 +219,19 @@ def _ingest_batch(
                 ready[article.id] = prepared[i]
     rows: list[dict[str, Any]] = []
     originals: list[tuple[Document, dict[str, Any]]] = []
-    for doc, signature in _signed(_by_time(list(fresh.values())), ready, deduper):
+    ahead: list[np.ndarray | None] = []
+    for doc, signature, vector in _signed(_by_time(list(fresh.values())), ready, deduper):
         original, signature = deduper.check_signed(doc, signature)
         row = _row(doc.article, doc.content_hash, signature, original)
         rows.append(row)
         if original is None:
             originals.append((doc, row))
+            ahead.append(vector)
         else:
             result.duplicates += 1
-    vectors = embedder.encode([doc.lead for doc, _ in originals]) if originals else np.zeros((0,))
+    vectors = [v for v in ahead if v is not None]  # embedded ahead by the workers
+    if len(vectors) < len(originals):
+        vectors = list(embedder.encode([doc.lead for doc, _ in originals]))
     touched: set[str] = set()
     story_of: dict[str, str] = {}
     for (doc, row), vector in zip(originals, vectors, strict=True):
@@ -238,19 +260,20 @@ def _ingest_batch(
 
 def _signed(
     articles: list[Article],
-    ready: dict[str, tuple[Document | None, np.ndarray | None]],
+    ready: dict[str, Ready],
     deduper: Deduper,
-) -> Iterator[tuple[Document, np.ndarray | None]]:
-    """The articles normalized, with their signatures, in order (from ``ready`` when prepared
-    by the workers); those with no text left are dropped."""
+) -> Iterator[tuple[Document, np.ndarray | None, np.ndarray | None]]:
+    """The articles normalized, with their signatures and lead vectors (None: not embedded
+    yet), in order (from ``ready`` when prepared by the workers); those with no text left are
+    dropped."""
     if not ready:
         for doc in normalize(articles):
-            yield doc, deduper.signature(doc)
+            yield doc, deduper.signature(doc), None
         return
     for article in articles:
-        prepared, signature = ready[article.id]
+        prepared, signature, vector = ready[article.id]
         if prepared is not None:
-            yield prepared, signature
+            yield prepared, signature, vector
 
 
 def _row(
