@@ -131,7 +131,7 @@ def held_out(clusters: list[Cluster], args: argparse.Namespace) -> int:
         data = json.load(fh)
     ours = ExtractiveSummarizer(
         concept_model=ConceptModel.from_dict(data["bigram"]), model_power=args.power,
-        model_offset=args.offset, model_mix=args.mix,
+        model_offset=args.offset, model_mix=args.mix, model_blend=args.blend,
         unigram_model=ConceptModel.from_dict(data["unigram"]) if "unigram" in data else None)
     results = []
     for words in args.words:
@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also train on each cluster cut to its first N articles")
     ap.add_argument("--unigrams", action="store_true",
                     help="also learn content-word (unigram) concept weights")
+    ap.add_argument("--blend", type=float, default=None,
+                    help="ILP weight = (1 - B) x current + B x probability, each scaled to max 1")
     ap.add_argument("--oracle", action="store_true",
                     help="also score the oracle (concept weight = true reference fraction)")
     ap.add_argument("--min-df", type=int, default=3)
@@ -244,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     cv = FoldSummarizer(owner, {
         c.id: ExtractiveSummarizer(
             concept_model=models[False][fold_of[c.id]], model_power=args.power,
-            model_offset=args.offset, model_mix=args.mix,
+            model_offset=args.offset, model_mix=args.mix, model_blend=args.blend,
             unigram_model=models[True][fold_of[c.id]] if args.unigrams else None)
         for c in clusters})
     results: list[dict[str, Any]] = []
@@ -259,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 c.id: dict(zip(t[0], t[2].tolist(), strict=True))
                 for c, t in zip(clusters, tables[False], strict=True)})))
         systems.append((f"supervised concepts ({args.folds}-fold CV, l2 {args.l2}, "
-                        f"power {args.power}, offset {args.offset}, mix {args.mix}"
+                        f"power {args.power}, offset {args.offset}, mix {args.mix}, "
+                        f"blend {args.blend}"
                         f"{', unigrams' if args.unigrams else ''})", cv))
         for name, system in systems:
             r = evaluate(clusters, system, words, noise=noise, resamples=args.resamples)

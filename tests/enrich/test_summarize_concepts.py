@@ -98,5 +98,7 @@ def test_summarizer_follows_the_model_and_keeps_its_guarantees() -> None:
     for words in (15, 40, 80):
         assert summarize(docs, words=words).words <= words
     # hybrid: the unsupervised weight times the probability
-    mixed = ExtractiveSummarizer(concept_model=_number_lover(), model_mix=1.0)(docs, words=40)
-    assert mixed.sentences and mixed.words <= 40
+    for knob in ({"model_mix": 1.0}, {"model_blend": 0.5}):  # hybrids with the current weight
+        mixed = ExtractiveSummarizer(concept_model=_number_lover(), **knob)(docs, words=40)
+        assert mixed.sentences and mixed.words <= 40
+        assert all(s.text in sources for s in mixed.sentences)

@@ -133,6 +133,7 @@ class ExtractiveSummarizer:
         model_offset: float = 0.0,
         model_mix: float | None = None,
         unigram_model: ConceptModel | None = None,
+        model_blend: float | None = None,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -161,6 +162,7 @@ class ExtractiveSummarizer:
         self.model_offset = model_offset
         self.model_mix = model_mix
         self.unigram_model = unigram_model
+        self.model_blend = model_blend
 
     def __call__(
         self,
@@ -242,7 +244,7 @@ class ExtractiveSummarizer:
             floor = self.min_df if len(unique) >= 15 and not short else 2
             learned = (self._learned_weights(sents, weights, unique, floor)
                        if self.concept_model is not None and not short else None)
-            if learned is not None and self.model_mix is None:
+            if learned is not None and self.model_mix is None and self.model_blend is None:
                 return learned
             unigram_w = self.unigrams or (0.5 if short else 0.0)
             out = {}
@@ -256,10 +258,12 @@ class ExtractiveSummarizer:
                     w *= unigram_w
                 elif c in entities:
                     w *= 1 + self.entity_boost
-                if learned is not None:
-                    w *= learned.get(c, 0.0) ** float(self.model_mix or 0.0)
+                if learned is not None and self.model_mix is not None:
+                    w *= learned.get(c, 0.0) ** self.model_mix
                 if w > 0:
                     out[c] = w
+            if learned and out and self.model_blend is not None:
+                out = _blend(out, learned, self.model_blend)
             return out
         counts: Counter[str] = Counter()
         seen: set[str] = set()
@@ -347,6 +351,16 @@ class ExtractiveSummarizer:
         if s.is_title or s.position >= self.lead_positions:
             return 0.0
         return self.lead_bonus * scale * doc_weight / (1 + s.position)
+
+
+def _blend(unsupervised: dict[str, float], learned: dict[str, float], share: float
+           ) -> dict[str, float]:
+    """``(1 - share)`` x the unsupervised weight plus ``share`` x the learned one, each
+    scaled so that its largest weight is 1."""
+    top_u, top_l = max(unsupervised.values()), max(learned.values())
+    return {c: (1 - share) * unsupervised.get(c, 0.0) / top_u
+            + share * learned.get(c, 0.0) / top_l
+            for c in sorted(unsupervised.keys() | learned.keys())}
 
 
 def _sentences(docs: Sequence[Document], compressed: bool = False) -> list[_Sent]:
