@@ -420,14 +420,32 @@ def enrich_stories(
     store: Store, story_ids: Sequence[str], settings: Settings, background: DocFreq | None = None
 ) -> Iterator[Story]:
     """Recompute stories from their stored articles (``build_story``) and save them, yielding
-    each. Rounds of ``ENRICH_BATCH`` stories: read here, built by ``EnrichSettings.workers``
-    processes, written here in one transaction. ``background``: see ``build_story``."""
+    each. Stories are read here, built by ``EnrichSettings.workers`` processes (kept busy: up to
+    two rounds in flight) and written here ``ENRICH_BATCH`` per transaction, in order.
+    ``background``: see ``build_story``."""
+
+    def job(story_id: str) -> tuple[str, str, list[Member], Settings]:
+        storyline = store.storyline_of(story_id) or story_id
+        return story_id, storyline, _members(store, story_id), settings
+
     with _pool(_workers(settings, len(story_ids)), background) as pool:
-        for start in range(0, len(story_ids), ENRICH_BATCH):
-            jobs = [(i, store.storyline_of(i) or i, _members(store, i), settings)
-                    for i in story_ids[start:start + ENRICH_BATCH]]
-            built = pool.map(_build, jobs, chunksize=1) if pool else [_build(j) for j in jobs]
+        built = (_build(job(i)) for i in story_ids) if pool is None else _in_workers(
+            pool, (job(i) for i in story_ids))
+        while chunk := list(islice(built, ENRICH_BATCH)):
             with store.transaction():
-                for story, extras in built:
+                for story, extras in chunk:
                     _save(store, story, extras)
-            yield from (story for story, _ in built)
+            yield from (story for story, _ in chunk)
+
+
+def _in_workers(
+    pool: Any, jobs: Iterator[tuple[str, str, list[Member], Settings]]
+) -> Iterator[tuple[Story, StoryExtras]]:
+    """``_build`` of each job by the pool, results in job order. Up to two rounds of jobs are
+    in flight, so the workers never wait for a round's slowest story (nor for its writing)."""
+    pending = deque(pool.apply_async(_build, (j,)) for j in islice(jobs, 2 * ENRICH_BATCH))
+    while pending:
+        done = pending.popleft().get()
+        if (following := next(jobs, None)) is not None:
+            pending.append(pool.apply_async(_build, (following,)))
+        yield done
