@@ -40,7 +40,7 @@ from storyline.enrich.summarize import (
     doc_weights,
 )
 from storyline.eval.datasets import Cluster, DatasetMissing
-from storyline.eval.rouge import rouge_available
+from storyline.eval.rouge import rouge, rouge_available
 from storyline.eval.summarization import evaluate, format_table, load_clusters
 from storyline.models import Document, Summary
 from storyline.normalize import normalize_one
@@ -122,6 +122,29 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def paired(clusters: Sequence[Cluster], base: Any, other: Any, words: int) -> str:
+    """Per-cluster ROUGE-1/2 recall of ``other`` minus ``base`` (each cluster scored alone):
+    mean difference, a paired bootstrap 95 % interval (seed 0) and wins/losses."""
+    diffs = []
+    for c in clusters:
+        docs = [normalize_one(a) for a in c.articles]
+        row = []
+        for system in (base, other):
+            text = "\n".join(s.text for s in system(docs, words=words).sentences)
+            scores = rouge([text], [list(c.references)], words=words, resamples=1).scores
+            row.append((scores["rouge-1"].recall, scores["rouge-2"].recall))
+        diffs.append([100 * (row[1][k] - row[0][k]) for k in (0, 1)])
+    d = np.array(diffs)
+    rng = np.random.default_rng(0)
+    boot = np.array([d[rng.integers(0, len(d), len(d))].mean(axis=0) for _ in range(2000)])
+    out = []
+    for k, name in enumerate(("R-1", "R-2")):
+        lo, hi = np.percentile(boot[:, k], [2.5, 97.5])
+        out.append(f"{name} {d[:, k].mean():+.2f} (95 % {lo:+.2f} to {hi:+.2f}; "
+                   f"{int((d[:, k] > 0).sum())} clusters up, {int((d[:, k] < 0).sum())} down)")
+    return f"paired, {words} words, supervised - default: " + "; ".join(out)
+
+
 def held_out(clusters: list[Cluster], args: argparse.Namespace) -> int:
     """Score a model trained elsewhere (``--write``) on these clusters, next to the default."""
     if (reason := rouge_available()) is not None:
@@ -169,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also learn content-word (unigram) concept weights")
     ap.add_argument("--blend", type=float, default=None,
                     help="ILP weight = (1 - B) x current + B x probability, each scaled to max 1")
+    ap.add_argument("--paired", action="store_true",
+                    help="also per-cluster differences with a paired bootstrap interval")
     ap.add_argument("--oracle", action="store_true",
                     help="also score the oracle (concept weight = true reference fraction)")
     ap.add_argument("--min-df", type=int, default=3)
@@ -270,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             print(f"  done: {name} {words}w noise={noise:.0%}", file=sys.stderr)
     print(format_table(results))
+    if args.paired:
+        for words in args.words:
+            print(paired(clusters, ExtractiveSummarizer(), cv, words))
     return 0
 
 
