@@ -2,19 +2,20 @@
 current (unsupervised) weights, and a model trained on all of DUC 2006 for other data.
 
     PYTHONPATH=src python benchmarks/train_concept_weights.py [--folds 5] [--resamples 100]
-        [--words 100 250] [--noise] [--l2 1.0] [--power 1.0] [--mix X] [--offset X]
-        [--ref-words N] [--no-baseline] [--write model.json]
+        [--words 100 250] [--noise] [--l2 1.0] [--augment 10] [--eval-first 10] [--paired]
+        [--ref-words N] [--no-baseline] [--write FILE] [--model FILE --dataset PATH]
 
 Each bigram concept of a cluster (the summarizer's own concepts, ``min_df`` floor included) gets
 the feature row of ``storyline.enrich._summ_concepts.FEATURES`` and a target: the fraction of
 the cluster's human summaries whose stemmed bigrams include it. A logistic model (numpy, Newton,
 L2) is fitted on the clusters of the other folds (cluster i is in fold i mod FOLDS) and weighs
 the concepts of the held-out cluster; ROUGE-1.5.5 then scores the cross-validated summaries next
-to the current default (unsupervised weights) in the same run. ``--write FILE`` fits on all 50
-clusters and writes the model as JSON (a few dozen floats; no dataset text), for
-``ExtractiveSummarizer(concept_model=ConceptModel.from_dict(json.load(open(FILE))))`` on other
-data. It is not the default: under cross-validation it did not beat the current weights at 100
-words (docs/summarization.md). Needs ../shared/datasets and Perl's XML::DOM.
+to the unsupervised weights in the same run (both applied to every cluster, whatever its size).
+``--write FILE`` fits on all 50 clusters and writes the model as JSON (a few dozen floats; no
+dataset text); the summarizer ships the one written by
+``--augment 10 --write src/storyline/enrich/concept_model.json`` and uses it for clusters of
+fewer than 15 distinct articles (docs/summarization.md). Needs ../shared/datasets and Perl's
+XML::DOM.
 """
 
 from __future__ import annotations
@@ -44,13 +45,18 @@ from storyline.eval.rouge import rouge, rouge_available
 from storyline.eval.summarization import evaluate, format_table, load_clusters
 from storyline.models import Document, Summary
 from storyline.normalize import normalize_one
-from storyline.text import STOPWORDS
 
 Table = tuple[list[str], np.ndarray, np.ndarray]
+#: the summarizer without concept model, and with one for every cluster whatever its size
+UNSUPERVISED = ExtractiveSummarizer(concept_model=None)
+
+
+def supervised(model: ConceptModel) -> ExtractiveSummarizer:
+    return ExtractiveSummarizer(concept_model=model, model_below=10**9)
 
 
 def cluster_table(docs: Sequence[Document], references: Sequence[str],
-                  min_df: int = 3, ref_words: int = 0, unigrams: bool = False
+                  min_df: int = 3, ref_words: int = 0
                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The summarizer's concepts of one cluster, their features and targets (the fraction of
     references using each)."""
@@ -60,15 +66,13 @@ def cluster_table(docs: Sequence[Document], references: Sequence[str],
     short = sum(not s.is_title for s in sents) < 3 * len(docs)
     floor = min_df if len(unique) >= 15 and not short else 2
     names, rows = concept_features(sents, weights, unique, floor,
-                                   _relevance(sents, weights, sents), unigrams)
+                                   _relevance(sents, weights, sents))
     used: Counter[str] = Counter()
     for ref in references:
         if ref_words:  # what ROUGE's -l sees of the reference
             ref = " ".join(ref.split()[:ref_words])
         toks = tokens(ref)
-        used.update(concepts(stem_tokens(toks), toks) | {
-            f"u:{w}" for w, t in zip(stem_tokens(toks), toks, strict=True)
-            if t not in STOPWORDS and len(t) > 2})
+        used.update(concepts(stem_tokens(toks), toks))
     target = np.array([used[c] / max(1, len(references)) for c in names])
     return names, rows, target
 
@@ -151,14 +155,10 @@ def held_out(clusters: list[Cluster], args: argparse.Namespace) -> int:
         print(f"skipped ROUGE: {reason}")
         return 0
     with open(args.model, encoding="utf-8") as fh:
-        data = json.load(fh)
-    ours = ExtractiveSummarizer(
-        concept_model=ConceptModel.from_dict(data["bigram"]), model_power=args.power,
-        model_offset=args.offset, model_mix=args.mix, model_blend=args.blend,
-        unigram_model=ConceptModel.from_dict(data["unigram"]) if "unigram" in data else None)
+        ours = supervised(ConceptModel.from_dict(json.load(fh)))
     results = []
     for words in args.words:
-        for name, system in (("ours (current default)", ExtractiveSummarizer()),
+        for name, system in (("unsupervised weights", UNSUPERVISED),
                              (f"supervised concepts ({args.model})", ours)):
             r = evaluate(clusters, system, words, resamples=args.resamples)
             r["system"] = name
@@ -175,29 +175,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--words", type=int, nargs="*", default=[100, 250])
     ap.add_argument("--noise", action="store_true", help="also 100 words with 20 %% injected")
     ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--power", type=float, default=1.0, help="ILP weight = probability ^ POWER")
-    ap.add_argument("--offset", type=float, default=0.0,
-                    help="ILP weight = max(0, probability - OFFSET) ^ POWER")
     ap.add_argument("--ref-words", type=int, default=0,
                     help="targets from the first N words of each reference (0: all)")
-    ap.add_argument("--mix", type=float, default=None,
-                    help="hybrid: current weight x probability ^ MIX (default: probability)")
     ap.add_argument("--first", type=int, default=0,
                     help="keep only the first N articles of each cluster (DUC-2004-sized: 10)")
     ap.add_argument("--eval-first", type=int, default=0,
                     help="train on whole clusters, summarize only their first N articles")
     ap.add_argument("--augment", type=int, nargs="*", default=[],
                     help="also train on each cluster cut to its first N articles")
-    ap.add_argument("--unigrams", action="store_true",
-                    help="also learn content-word (unigram) concept weights")
-    ap.add_argument("--blend", type=float, default=None,
-                    help="ILP weight = (1 - B) x current + B x probability, each scaled to max 1")
     ap.add_argument("--paired", action="store_true",
                     help="also per-cluster differences with a paired bootstrap interval")
     ap.add_argument("--oracle", action="store_true",
                     help="also score the oracle (concept weight = true reference fraction)")
     ap.add_argument("--min-df", type=int, default=3)
-    ap.add_argument("--no-baseline", action="store_true", help="skip the current-default rows")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="skip the unsupervised-weight rows")
     ap.add_argument("--model", metavar="FILE",
                     help="no training: score the model in FILE (from --write) on --dataset "
                          "next to the current default (held-out data)")
@@ -214,53 +206,45 @@ def main(argv: list[str] | None = None) -> int:
     if args.model:
         return held_out(clusters, args)
     start = time.perf_counter()
-    kinds = [False, True] if args.unigrams else [False]
-    tables: dict[bool, list[Table]] = {k: [] for k in kinds}
+    tables: list[Table] = []
     for c in clusters:
         docs = [normalize_one(a) for a in c.articles]
-        for kind in kinds:
-            table = cluster_table(docs, c.references, args.min_df, args.ref_words, kind)
-            for n in args.augment:  # the same cluster cut to its first n articles
-                extra = cluster_table(docs[:n], c.references, args.min_df, args.ref_words, kind)
-                table = (table[0] + extra[0], np.vstack([table[1], extra[1]]),
-                         np.concatenate([table[2], extra[2]]))
-            tables[kind].append(table)
+        table = cluster_table(docs, c.references, args.min_df, args.ref_words)
+        for n in args.augment:  # the same cluster cut to its first n articles
+            extra = cluster_table(docs[:n], c.references, args.min_df, args.ref_words)
+            table = (table[0] + extra[0], np.vstack([table[1], extra[1]]),
+                     np.concatenate([table[2], extra[2]]))
+        tables.append(table)
     print(f"features of {len(clusters)} clusters in {time.perf_counter() - start:.1f} s",
           file=sys.stderr)
     if args.write:
-        out = {}
-        for kind in kinds:
-            model = fit_logistic(np.vstack([t[1] for t in tables[kind]]),
-                                 np.concatenate([t[2] for t in tables[kind]]), args.l2)
-            out["unigram" if kind else "bigram"] = model.to_dict()
-            print(f"{'unigram' if kind else 'bigram'} model:")
-            for f, w in zip(model.features, model.coef, strict=True):
-                print(f"  {f:14s} {w:+.3f}")
+        model = fit_logistic(np.vstack([t[1] for t in tables]),
+                             np.concatenate([t[2] for t in tables]), args.l2)
+        for f, w in zip(model.features, model.coef, strict=True):
+            print(f"  {f:14s} {w:+.3f}")
         with open(args.write, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, indent=1)
+            json.dump(model.to_dict(), fh, indent=1)
+            fh.write("\n")
         print(f"wrote {args.write} (trained on {len(clusters)} clusters)")
         return 0
 
     fold_of = {c.id: i % args.folds for i, c in enumerate(clusters)}
-    models: dict[bool, dict[int, ConceptModel]] = {}
-    for kind in kinds:
-        models[kind] = {}
-        for k in range(args.folds):
-            train = [t for c, t in zip(clusters, tables[kind], strict=True)
-                     if fold_of[c.id] != k]
-            models[kind][k] = fit_logistic(np.vstack([t[1] for t in train]),
-                                           np.concatenate([t[2] for t in train]), args.l2)
-        # concept-level diagnostics on held-out clusters: the model vs the current weight
-        held_p, held_w, held_y = [], [], []
-        for c, (_names, rows, target) in zip(clusters, tables[kind], strict=True):
-            held_p.append(models[kind][fold_of[c.id]].predict(rows))
-            held_w.append(rows[:, 1])  # log weighted document frequency
-            held_y.append(target)
-        y = np.concatenate(held_y)
-        print(f"held-out {'unigram' if kind else 'bigram'} concept AUC (used by >= 1 "
-              f"reference): model {auc(np.concatenate(held_p), y):.3f}, weighted df "
-              f"{auc(np.concatenate(held_w), y):.3f} ({len(y)} concepts, "
-              f"{float((y > 0).mean()):.1%} positive)")
+    models: dict[int, ConceptModel] = {}
+    for k in range(args.folds):
+        train = [t for c, t in zip(clusters, tables, strict=True) if fold_of[c.id] != k]
+        models[k] = fit_logistic(np.vstack([t[1] for t in train]),
+                                 np.concatenate([t[2] for t in train]), args.l2)
+    # concept-level diagnostics on held-out clusters: the model vs the unsupervised weight
+    held_p, held_w, held_y = [], [], []
+    for c, (_names, rows, target) in zip(clusters, tables, strict=True):
+        held_p.append(models[fold_of[c.id]].predict(rows))
+        held_w.append(rows[:, 1])  # log weighted document frequency
+        held_y.append(target)
+    y = np.concatenate(held_y)
+    print(f"held-out bigram concept AUC (used by >= 1 reference): model "
+          f"{auc(np.concatenate(held_p), y):.3f}, weighted df "
+          f"{auc(np.concatenate(held_w), y):.3f} ({len(y)} concepts, "
+          f"{float((y > 0).mean()):.1%} positive)")
 
     if (reason := rouge_available()) is not None:
         print(f"skipped ROUGE: {reason}")
@@ -268,27 +252,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.eval_first:
         clusters = [replace(c, articles=c.articles[:args.eval_first]) for c in clusters]
     owner = {a.id: c.id for c in clusters for a in c.articles}
-    cv = FoldSummarizer(owner, {
-        c.id: ExtractiveSummarizer(
-            concept_model=models[False][fold_of[c.id]], model_power=args.power,
-            model_offset=args.offset, model_mix=args.mix, model_blend=args.blend,
-            unigram_model=models[True][fold_of[c.id]] if args.unigrams else None)
-        for c in clusters})
+    cv = FoldSummarizer(owner, {c.id: supervised(models[fold_of[c.id]]) for c in clusters})
     results: list[dict[str, Any]] = []
     runs: list[tuple[int, float]] = [(w, 0.0) for w in args.words]
     if args.noise:
         runs.append((100, 0.2))
     for words, noise in runs:
         systems: list[tuple[str, Any]] = [] if args.no_baseline else [
-            ("ours (current default)", ExtractiveSummarizer())]
+            ("unsupervised weights", UNSUPERVISED)]
         if args.oracle and not noise and not args.augment and not args.eval_first:
             systems.append((OracleSummarizer.name, OracleSummarizer(owner, {
                 c.id: dict(zip(t[0], t[2].tolist(), strict=True))
-                for c, t in zip(clusters, tables[False], strict=True)})))
-        systems.append((f"supervised concepts ({args.folds}-fold CV, l2 {args.l2}, "
-                        f"power {args.power}, offset {args.offset}, mix {args.mix}, "
-                        f"blend {args.blend}"
-                        f"{', unigrams' if args.unigrams else ''})", cv))
+                for c, t in zip(clusters, tables, strict=True)})))
+        systems.append((f"supervised concepts ({args.folds}-fold CV, l2 {args.l2})", cv))
         for name, system in systems:
             r = evaluate(clusters, system, words, noise=noise, resamples=args.resamples)
             r["system"] = name
@@ -297,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     if args.paired:
         for words in args.words:
-            print(paired(clusters, ExtractiveSummarizer(), cv, words))
+            print(paired(clusters, UNSUPERVISED, cv, words))
     return 0
 
 

@@ -224,7 +224,9 @@ def test_iraq_airbase_specimen(summarizer: ExtractiveSummarizer) -> None:
 
 def test_query_steers_the_summary_towards_the_topic() -> None:
     docs = make_docs()
-    summarize = ExtractiveSummarizer(query_boost=3.0)
+    # the query boost was tuned with the unsupervised concept weights (DUC 2006's 25-article
+    # clusters, which the supervised model does not weigh)
+    summarize = ExtractiveSummarizer(query_boost=3.0, concept_model=None)
     generic = summarize(docs, words=25)
     assert summarize(docs, words=25, query=None) == generic  # the protocol call is unchanged
     about = "Discuss the inspection of the bridge: engineers, state records, corroded cables."

@@ -1,13 +1,19 @@
-"""Supervised concept weights (``_summ_concepts``, the summarizer's off-by-default
-``concept_model``) on hand-written documents: features, the numpy logistic fit, and the
-summarizer's guarantees with a model."""
+"""Supervised concept weights (``_summ_concepts``, the summarizer's ``concept_model`` for
+small clusters) on hand-written documents: features, the numpy logistic fit, the shipped model,
+and the summarizer's guarantees with a model."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from storyline.enrich._summ_concepts import FEATURES, ConceptModel, concept_features, fit_logistic
+from storyline.enrich._summ_concepts import (
+    FEATURES,
+    SHIPPED_MODEL,
+    ConceptModel,
+    concept_features,
+    fit_logistic,
+)
 from storyline.enrich._summ_text import clean_sentence
 from storyline.enrich.summarize import (
     ExtractiveSummarizer,
@@ -19,12 +25,12 @@ from storyline.enrich.summarize import (
 from tests.enrich.test_summarize import BRIDGE, make_docs
 
 
-def _table(unigrams: bool = False) -> tuple[list[str], np.ndarray]:
+def _table() -> tuple[list[str], np.ndarray]:
     docs = make_docs()
     sents = _sentences(docs)
     weights = doc_weights(docs)
     return concept_features(sents, weights, _unique_docs(docs), 2,
-                            _relevance(sents, weights, sents), unigrams)
+                            _relevance(sents, weights, sents))
 
 
 def test_features_describe_each_concept() -> None:
@@ -44,14 +50,13 @@ def test_features_describe_each_concept() -> None:
     assert all(len(c.split()) == 2 for c in names)  # bigrams only, no "u:" unigrams
 
 
-def test_unigram_features_describe_content_words() -> None:
-    names, rows = _table(unigrams=True)
-    assert names and all(c.startswith("u:") and " " not in c for c in names)
-    col = {f: i for i, f in enumerate(FEATURES)}
-    bridge = rows[names.index("u:bridg")]
-    assert bridge[col["wdf_frac"]] == pytest.approx(1.0)
-    assert bridge[col["unigram_min"]] == pytest.approx(bridge[col["unigram_max"]])
-    assert not rows[:, col["stopword"]].any()
+def test_shipped_model_ranks_shared_early_concepts_first() -> None:
+    names, rows = _table()
+    prob = SHIPPED_MODEL.predict(rows)
+    assert SHIPPED_MODEL.features == FEATURES
+    assert np.all((prob > 0) & (prob < 1))
+    # the bigram every article opens with beats one that a single late sentence carries
+    assert prob[names.index("river bridg")] > prob[names.index("rescu team")]
 
 
 def test_logistic_fit_learns_the_signal_and_is_deterministic() -> None:
@@ -88,7 +93,7 @@ def test_summarizer_follows_the_model_and_keeps_its_guarantees() -> None:
         "Drivers who used the bridge, about 12,000 cars a day, now take a long detour.\n"
         "The county opened a temporary ferry across the river for people who walk to work.\n"
         "Rescue teams ended the search of the river near the old bridge on Saturday.")])
-    summarize = ExtractiveSummarizer(concept_model=_number_lover())
+    summarize = ExtractiveSummarizer(concept_model=_number_lover())  # 6 articles < 15
     summary = summarize(docs, words=20)
     assert summary.words <= 20
     assert any("12,000" in s.text for s in summary.sentences)
@@ -97,8 +102,7 @@ def test_summarizer_follows_the_model_and_keeps_its_guarantees() -> None:
     assert summarize(docs, words=20) == summary
     for words in (15, 40, 80):
         assert summarize(docs, words=words).words <= words
-    # hybrid: the unsupervised weight times the probability
-    for knob in ({"model_mix": 1.0}, {"model_blend": 0.5}):  # hybrids with the current weight
-        mixed = ExtractiveSummarizer(concept_model=_number_lover(), **knob)(docs, words=40)
-        assert mixed.sentences and mixed.words <= 40
-        assert all(s.text in sources for s in mixed.sentences)
+    # the model only weighs clusters of fewer than ``model_below`` distinct articles
+    gated = ExtractiveSummarizer(concept_model=_number_lover(), model_below=len(docs))
+    assert gated(docs, words=20) == ExtractiveSummarizer(concept_model=None)(docs, words=20)
+    assert not any("12,000" in s.text for s in gated(docs, words=20).sentences)

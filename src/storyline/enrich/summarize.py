@@ -29,10 +29,11 @@ first ``wcep_positions`` = 6 sentences, title included: who, what, where, when).
 ``compress=True`` (off: it did not help on DUC 2006) drops trailing attributions (", officials
 said.") and parentheticals from candidates.
 
-``concept_model=`` (off: under cross-validation on DUC 2006 it lost 0.4 R-1 at 100 words while
-gaining at 250 words and on 10-article clusters, see docs/summarization.md) replaces the concept
-weights by a supervised model's probability that a human summary uses the bigram
-(``_summ_concepts``; trained by ``benchmarks/train_concept_weights.py``).
+Clusters of fewer than ``model_below`` (15) distinct articles take their concept weights from a
+supervised model instead (``concept_model``, default ``_summ_concepts.SHIPPED_MODEL``): the
+probability that a human summary uses the bigram. Under cross-validation on DUC 2006 clusters
+cut to 10 articles it raised ROUGE-2 by 0.67; on the full 25-article clusters it did not help
+(docs/summarization.md).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from storyline.embed.base import Embedder
-from storyline.enrich._summ_concepts import ConceptModel, concept_features
+from storyline.enrich._summ_concepts import SHIPPED_MODEL, ConceptModel, concept_features
 from storyline.enrich._summ_ilp import select
 from storyline.enrich._summ_text import (
     clean_sentence,
@@ -128,12 +129,8 @@ class ExtractiveSummarizer:
         query_relevance: float = 1.0,
         compress: bool = False,
         wcep_positions: int = 6,
-        concept_model: ConceptModel | None = None,
-        model_power: float = 1.0,
-        model_offset: float = 0.0,
-        model_mix: float | None = None,
-        unigram_model: ConceptModel | None = None,
-        model_blend: float | None = None,
+        concept_model: ConceptModel | None = SHIPPED_MODEL,
+        model_below: int = 15,
     ) -> None:
         self.embedder = embedder
         self.min_words = min_words
@@ -158,11 +155,7 @@ class ExtractiveSummarizer:
         self.compress = compress
         self.wcep_positions = wcep_positions
         self.concept_model = concept_model
-        self.model_power = model_power
-        self.model_offset = model_offset
-        self.model_mix = model_mix
-        self.unigram_model = unigram_model
-        self.model_blend = model_blend
+        self.model_below = model_below
 
     def __call__(
         self,
@@ -242,10 +235,8 @@ class ExtractiveSummarizer:
             # and let content words count too
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
             floor = self.min_df if len(unique) >= 15 and not short else 2
-            learned = (self._learned_weights(sents, weights, unique, floor)
-                       if self.concept_model is not None and not short else None)
-            if learned is not None and self.model_mix is None and self.model_blend is None:
-                return learned
+            if self.concept_model is not None and not short and len(unique) < self.model_below:
+                return self._learned_weights(self.concept_model, sents, weights, unique, floor)
             unigram_w = self.unigrams or (0.5 if short else 0.0)
             out = {}
             for c, w in wdf.items():
@@ -258,12 +249,8 @@ class ExtractiveSummarizer:
                     w *= unigram_w
                 elif c in entities:
                     w *= 1 + self.entity_boost
-                if learned is not None and self.model_mix is not None:
-                    w *= learned.get(c, 0.0) ** self.model_mix
                 if w > 0:
                     out[c] = w
-            if learned and out and self.model_blend is not None:
-                out = _blend(out, learned, self.model_blend)
             return out
         counts: Counter[str] = Counter()
         seen: set[str] = set()
@@ -274,23 +261,17 @@ class ExtractiveSummarizer:
             counts.update(c for c in s.concepts if not c.startswith("u:"))
         return {c: float(n) for c, n in counts.items()}
 
+    @staticmethod
     def _learned_weights(
-        self, sents: list[_Sent], weights: np.ndarray, unique: set[int], floor: int
+        model: ConceptModel, sents: list[_Sent], weights: np.ndarray, unique: set[int],
+        floor: int
     ) -> dict[str, float]:
         """Concept weights from the supervised model: the probability that a human summary
-        uses the bigram (``model_power`` sharpens it)."""
-        assert self.concept_model is not None
+        uses the bigram."""
         centrality = _relevance(sents, weights, sents)
         names, rows = concept_features(sents, weights, unique, floor, centrality)
-        prob = np.clip(self.concept_model.predict(rows) - self.model_offset, 0.0, None)
-        prob = prob**self.model_power
-        out = {c: float(p) for c, p in zip(names, prob, strict=True) if p > 0}
-        if self.unigram_model is not None and self.model_mix is None:
-            # content words too: the expected number of reference unigrams covered
-            names, rows = concept_features(sents, weights, unique, floor, centrality, True)
-            prob = self.unigram_model.predict(rows) ** self.model_power
-            out.update((c, float(p)) for c, p in zip(names, prob, strict=True) if p > 0)
-        return out
+        prob = model.predict(rows)
+        return {c: float(p) for c, p in zip(names, prob, strict=True) if p > 0}
 
     def _position_factor(self, position: int) -> float:
         """How much a document's mention of a concept counts, by the first sentence carrying
@@ -351,16 +332,6 @@ class ExtractiveSummarizer:
         if s.is_title or s.position >= self.lead_positions:
             return 0.0
         return self.lead_bonus * scale * doc_weight / (1 + s.position)
-
-
-def _blend(unsupervised: dict[str, float], learned: dict[str, float], share: float
-           ) -> dict[str, float]:
-    """``(1 - share)`` x the unsupervised weight plus ``share`` x the learned one, each
-    scaled so that its largest weight is 1."""
-    top_u, top_l = max(unsupervised.values()), max(learned.values())
-    return {c: (1 - share) * unsupervised.get(c, 0.0) / top_u
-            + share * learned.get(c, 0.0) / top_l
-            for c in sorted(unsupervised.keys() | learned.keys())}
 
 
 def _sentences(docs: Sequence[Document], compressed: bool = False) -> list[_Sent]:
