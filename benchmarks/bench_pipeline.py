@@ -22,7 +22,12 @@ Stage times of the embedded run are *inclusive of the outermost stage*: the pipe
 the store writes and ``enrich_stories`` are timed by wrapping them for the benchmark only, and a
 call made inside another timed call (the store writes of ``enrich_stories``) counts for the outer
 one. Stage CPU is this process's: enrichment in worker processes (``enrich.workers``) shows in
-the run's total CPU (the whole process tree), not in ``stages_cpu``.
+the run's total CPU (the whole process tree), not in ``stages_cpu``. So does the preparation of
+batches ahead of the main loop when there are workers and more than one batch (normalize,
+MinHash signatures and, for the static/tfidf embedders, the lead vectors: ``pipeline._prepare``),
+so the ``normalize`` and ``embed`` stages then do not appear, and time the main loop spends
+waiting for a prepared batch counts as ``other``. Per-stage CPU also absorbs the main process's
+pool threads (unpickling prepared batches), so compare the total, not the stages, across modes.
 """
 
 from __future__ import annotations
