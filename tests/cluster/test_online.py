@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from storyline.cluster import OnlineClusterer, StoryState
+from storyline.cluster import OnlineClusterer, StoryState, online
 from storyline.config import Settings
 from storyline.eval.bcubed import bcubed
 from storyline.models import Article, Embedded
@@ -211,3 +211,96 @@ def test_doubling_story_absorbs_an_early_stray(fast: Settings, absorb_size: int)
     else:
         assert clusterer.merged() == {}
         assert [st.count for st in clusterer.states()] == [2, 1]
+
+
+def _body_item(i: int, text: str, vector: list[float]) -> Embedded:
+    """An item with a body (three sentences) and a hand-made unit vector."""
+    doc = normalize_one(Article(id=f"b{i}", text=text, time=T0))
+    v = np.array(vector, dtype=np.float32)
+    return Embedded(doc, v / np.linalg.norm(v))
+
+
+def _axis(k: int, dim: int = 8) -> list[float]:
+    return [1.0 if j == k else 0.0 for j in range(dim)]
+
+
+DECOYS = [
+    "The orchestra opened its season with a symphony. Tickets sold out quickly. The conductor "
+    "bowed twice.",
+    "Wheat prices fell on the commodity exchange. Traders blamed the weather. Futures slipped.",
+    "The marathon route will close several bridges. Runners start at dawn. Volunteers hand out "
+    "water.",
+    "A new library branch opens downtown. It lends tools as well as books. Hours run late.",
+]
+LIGHTHOUSE = (
+    "Volcanologists evacuated Krakatoa island after tremors. Krakatoa ash reached Anyer. The "
+    "Anyer lighthouse keepers left Krakatoa."
+)
+LIGHTHOUSE_FOLLOW_UP = (
+    "Krakatoa tremors continue, volcanologists say. Anyer stays empty. Ash from Krakatoa "
+    "covers the Anyer coast."
+)
+
+
+@pytest.mark.parametrize("candidates", [4, 40])
+def test_term_index_finds_a_story_whose_lead_vector_is_far(
+    fast: Settings, candidates: int
+) -> None:
+    # four decoy stories are nearer the new item by embedding (cosine 0.5) than the story it
+    # belongs to (cosine 0), which shares its rare words: with 4 candidates, 3 come from the
+    # embedding and 1 from the term index, so the right story is still scored
+    cluster = replace(fast.cluster, candidates=candidates, merge_threshold=0.0, absorb_size=0)
+    clusterer = OnlineClusterer(cluster)
+    items = [
+        _body_item(k, text, [0.5 * a + 0.866 * b for a, b in zip(_axis(0), _axis(k + 1),
+                                                                     strict=True)])
+        for k, text in enumerate(DECOYS)
+    ]
+    items.append(_body_item(9, LIGHTHOUSE, _axis(6)))
+    ids = [clusterer.assign(e) for e in items]
+    assert len(set(ids)) == 5
+    assert clusterer.assign(_body_item(10, LIGHTHOUSE_FOLLOW_UP, _axis(0))) == ids[-1]
+
+
+def test_term_index_follows_merges_trims_and_restores(fast: Settings) -> None:
+    cluster = replace(fast.cluster, max_terms=5)  # tiny: every story gets trimmed
+    items = embed(mixed_stream(), fast)
+    clusterer = OnlineClusterer(cluster)
+    for e in items:
+        clusterer.assign(e)
+
+    def indexed(c: OnlineClusterer) -> dict[str, set[str]]:
+        by_story: dict[str, set[str]] = {}
+        for term, rows in c._postings.items():
+            for row in rows:
+                by_story.setdefault(c._stories[row].id, set()).add(term)
+        return by_story
+
+    live = clusterer.states()
+    floor = online._INDEX_FLOOR
+    expected = {st.id: {t for t, w in st.terms.items() if w >= floor} for st in live}
+    assert indexed(clusterer) == {k: v for k, v in expected.items() if v}
+    assert indexed(OnlineClusterer(cluster, live)) == indexed(clusterer)
+
+
+def test_story_absorbs_a_stray_between_doublings(fast: Settings) -> None:
+    # embedding only, no merges. The stray (cosine 0.5 with the story) arrives when the story
+    # has 4 items and misses the 0.55 threshold; two more items pull the centroid towards it
+    # (0.544 after the 5th, 0.566 after the 6th): it is taken in at the 6th item, not only when
+    # the story doubles to 8
+    cluster = replace(
+        fast.cluster, embed_weight=1.0, threshold=0.55, revive_threshold=0.55,
+        merge_threshold=0.0, absorb_size=1,
+    )
+    text = "Item {i} of the story. It has a body. It has three sentences."
+    clusterer = OnlineClusterer(cluster)
+    seed = [_body_item(i, text.format(i=i), [1.0, 0.0, 0.0]) for i in range(4)]
+    stray = _body_item(4, "A stray report. Nothing else. The end of it.", [0.5, 0.3, 0.81])
+    drift = [_body_item(i, text.format(i=i), [0.6, 0.8, 0.0]) for i in (5, 6)]
+    ids = [clusterer.assign(e) for e in [*seed, stray]]
+    assert ids == ["s-000001"] * 4 + ["s-000002"]
+    assert clusterer.assign(drift[0]) == "s-000001"
+    assert clusterer.merged() == {}
+    assert clusterer.assign(drift[1]) == "s-000001"
+    assert clusterer.merged() == {"s-000002": "s-000001"}
+    assert [st.count for st in clusterer.states()] == [7]

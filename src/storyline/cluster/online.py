@@ -16,9 +16,12 @@ settings (``w = title_embed_weight``, ``title_time_penalty``, ``title_threshold`
 ``embed_weight``, ``time_penalty`` and ``threshold``. An item joins the best story when ``sim``
 reaches its threshold. Stories quiet for more than ``window_days`` are *dormant*: they are kept
 (and persisted) but only a match of at least ``revive_threshold`` brings them back. Candidates
-are pre-selected with one matrix-vector product over the centroid matrix, so assignment is
-linear in the stream length with a small constant. When a story's size reaches a power of two it
-is merged with its most similar story if they reach ``merge_threshold``.
+are pre-selected with one matrix-vector product over the centroid matrix and, for items with a
+body (scored mostly on their terms), a look-up of their heaviest terms in an index of the
+stories' heavy terms, so assignment is linear in the stream length with a small constant. When
+a story's size reaches a power of two it is merged with its most similar story if they reach
+``merge_threshold``; then, and at every second item, it takes in the stray one-item stories
+that reach its join threshold.
 
 Story ids are ``s-000001``, ``s-000002``… in order of creation; a clusterer built from persisted
 ``StoryState``s continues the numbering and the online IDF exactly where the last run stopped.
@@ -26,9 +29,11 @@ Story ids are ``s-000001``, ``s-000002``… in order of creation; a clusterer bu
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +51,18 @@ log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^s-(\d+)$")
 _DAY = 86400.0
+#: heaviest terms of an item (or story) looked up in the term index to pre-select candidates
+_QUERY_TERMS = 10
+#: the term index adds ``candidates // _TERM_SHARE`` stories to those nearest by embedding
+_TERM_SHARE = 4
+#: a story's term is in the term index while its weight (sum over members) reaches this
+_INDEX_FLOOR = 0.1
+#: terms kept by more stories than this are not looked up in the term index
+_MAX_POSTINGS = 16
+#: besides when it doubles, a story looks for strays to absorb at every ``_ABSORB_EVERY``-th item
+_ABSORB_EVERY = 2
+#: the count recorded for a merged story's row (never a small story)
+_GONE = np.iinfo(np.int64).max
 
 
 @dataclass(slots=True)
@@ -95,8 +112,11 @@ class OnlineClusterer:
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._last = np.zeros(0, dtype=np.float64)  # epoch seconds, nan when unknown
         self._spread = np.zeros(0, dtype=np.float64)  # |vector_sum| / count
+        self._count = np.zeros(0, dtype=np.int64)  # items per story (merged: a huge number)
         self._next = 1
         self._alias: dict[str, str] = {}
+        # term -> rows of the live stories where it weighs at least _INDEX_FLOOR
+        self._postings: defaultdict[str, set[int]] = defaultdict(set)
         for state in states:
             self._restore(state)
 
@@ -116,11 +136,12 @@ class OnlineClusterer:
         story = self._new_story(vector, doc.time) if best is None else best
         self._add(story, vector, terms, counts, doc.time, when)
         story_id = story.id
-        if story.count >= 2 and story.count & (story.count - 1) == 0:
+        doubled = story.count >= 2 and story.count & (story.count - 1) == 0
+        if doubled and s.merge_threshold > 0:
             # a story whose size has doubled may have drifted towards another one
-            survivor = self._merge(story, short) if s.merge_threshold > 0 else story
-            if s.absorb_size > 0:
-                self._absorb_small(survivor, threshold, short)
+            story = self._merge(story, short)
+        if s.absorb_size > 0 and (doubled or story.count % _ABSORB_EVERY == 0):
+            self._absorb_small(story, threshold, short)
         return story_id
 
     def _checked(self, item: Embedded) -> np.ndarray:
@@ -176,19 +197,14 @@ class OnlineClusterer:
             return None
         s = self.settings
         sims = self._matrix[:n] @ vector
-        k = min(s.candidates, n)
-        idx = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
+        idx = self._candidates(sims, None if short else terms, n)
         gaps = (when - self._last[idx]) / _DAY if not math.isnan(when) else np.zeros(len(idx))
         best: _Story | None = None
         best_sim = -math.inf
-        # deterministic order: by row (creation order) so ties go to the older story
-        for j in np.argsort(idx, kind="stable"):
-            row = int(idx[j])
-            gap = float(gaps[j])
+        # rows ascend (creation order), so ties go to the older story
+        for row, gap in zip(idx.tolist(), gaps.tolist(), strict=True):
             gap = 0.0 if math.isnan(gap) else max(gap, 0.0)
             story = self._stories[row]
-            if story.merged_into is not None:
-                continue
             cos_embed = float(sims[row])
             cos_terms = dot(terms, story.terms) / story.term_norm if story.term_norm else 0.0
             if s.average_link:
@@ -201,17 +217,65 @@ class OnlineClusterer:
                 best, best_sim = story, sim
         return best
 
-    def _neighbours(self, story: _Story, short: bool) -> Iterator[tuple[_Story, float, float]]:
-        """``(other, similarity, gap in days)`` for the live stories among the ``candidates``
-        nearest to ``story`` by embedding, in row order."""
+    def _candidates(
+        self, sims: np.ndarray, terms: dict[str, float] | None, n: int, exclude: int = -1,
+        max_count: int = 0,
+    ) -> np.ndarray:
+        """Rows to score in full, ascending: of the ``candidates`` live stories, a quarter
+        (``_TERM_SHARE``) are the best by a partial term cosine over the ``_QUERY_TERMS``
+        heaviest of ``terms`` (the term index) and the rest the nearest by embedding. Items with
+        a body are scored mostly on their terms, so a story that shares their rare words but not
+        their lead's wording must be a candidate too; ``terms=None`` (short items, whose score is
+        mostly the embedding): all by embedding. ``exclude``: a row left out; ``max_count`` > 0:
+        only stories of at most that many items."""
+        total = self.settings.candidates
+        # live stories only (a merged story's count is _GONE)
+        allowed = self._count[:n] <= (max_count if max_count > 0 else _GONE - 1)
+        if exclude >= 0:
+            allowed[exclude] = False
+        rows = np.flatnonzero(allowed)
+        if total <= 0 or total >= len(rows):
+            return rows if total > 0 else rows[:0]
+        by_terms = total // _TERM_SHARE if terms is not None else 0
+        k = total - by_terms
+        nearest = rows[np.argpartition(-sims[rows], k - 1)[:k]]
+        chosen = set(nearest.tolist())
+        if terms is not None and by_terms:
+            chosen.update(self._term_candidates(terms, by_terms, exclude, max_count))
+        return np.array(sorted(chosen), dtype=np.int64)
+
+    def _term_candidates(
+        self, terms: dict[str, float], k: int, exclude: int, max_count: int
+    ) -> list[int]:
+        """The ``k`` rows with the highest partial term cosine (ties: older row first)."""
+        scores: dict[int, float] = {}
+        stories = self._stories
+        postings = self._postings
+        # the heaviest terms (those that could be indexed), in a total order (weight, then
+        # term): the same query whatever the dict's order
+        strong = [kv for kv in terms.items() if kv[1] >= _INDEX_FLOOR]
+        for t, w in sorted(strong, key=_heaviest_first)[:_QUERY_TERMS]:
+            rows = postings.get(t, ())
+            if len(rows) > _MAX_POSTINGS:
+                continue  # a term of many stories singles none out
+            for row in rows:
+                story = stories[row]
+                if max_count <= 0 or story.count <= max_count:
+                    scores[row] = scores.get(row, 0.0) + w * story.terms[t] / story.term_norm
+        scores.pop(exclude, None)
+        return heapq.nsmallest(k, scores, key=lambda r: (-scores[r], r))
+
+    def _neighbours(
+        self, story: _Story, short: bool, max_count: int = 0
+    ) -> Iterator[tuple[_Story, float, float]]:
+        """``(other, similarity, gap in days)`` for the live stories among the candidates of
+        ``story`` (nearest by embedding and by terms, see ``_candidates``; only stories of at
+        most ``max_count`` items when it is positive), in row order."""
         s = self.settings
         n = len(self._stories)
         sims = self._matrix[:n] @ self._matrix[story.row]
-        sims[story.row] = -np.inf
-        k = min(s.candidates, n - 1)
-        if k <= 0:
-            return
-        for row in sorted(int(i) for i in np.argpartition(-sims, k - 1)[:k]):
+        rows = self._candidates(sims, None if short else story.terms, n, story.row, max_count)
+        for row in rows.tolist():
             other = self._stories[row]
             if other.merged_into is not None:
                 continue
@@ -244,8 +308,8 @@ class OnlineClusterer:
         had taken shape."""
         s = self.settings
         small: list[_Story] = []
-        for other, sim, gap in self._neighbours(story, short):
-            if other.count > s.absorb_size or other.count >= story.count:
+        for other, sim, gap in self._neighbours(story, short, s.absorb_size):
+            if other.count >= story.count:
                 continue
             need = max(threshold, s.revive_threshold) if gap > s.window_days else threshold
             if sim >= need:
@@ -265,8 +329,14 @@ class OnlineClusterer:
                     keep.first = moment
                 if keep.last is None or moment > keep.last:
                     keep.last = moment
+        floor, postings = _INDEX_FLOOR, self._postings
         for t, w in gone.terms.items():
-            keep.terms[t] = keep.terms.get(t, 0.0) + w
+            before = keep.terms.get(t, 0.0)
+            keep.terms[t] = before + w
+            if w >= floor:
+                postings[t].discard(gone.row)
+            if before + w >= floor > before:
+                postings[t].add(keep.row)
         for t, c in gone.doc_freq.items():
             keep.doc_freq[t] = keep.doc_freq.get(t, 0) + c
         self._trim(keep)
@@ -274,13 +344,26 @@ class OnlineClusterer:
         gone.merged_into = keep.id
         self._alias[gone.id] = keep.id
         self._matrix[gone.row] = 0.0
+        self._count[gone.row] = _GONE
 
     def _trim(self, story: _Story) -> None:
         limit = self.settings.max_terms
         if limit and len(story.terms) > 2 * limit:
-            keep = sorted(story.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-            story.terms = dict(keep)
+            ranked = sorted(story.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+            postings, row = self._postings, story.row
+            for t, w in ranked[limit:]:
+                if w >= _INDEX_FLOOR:
+                    rows = postings[t]
+                    rows.discard(row)
+                    if not rows:
+                        del postings[t]
+            story.terms = dict(ranked[:limit])
         story.term_norm = norm(story.terms)
+
+    def _index(self, terms: Iterable[str], row: int) -> None:
+        postings = self._postings
+        for t in terms:
+            postings[t].add(row)
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -303,10 +386,12 @@ class OnlineClusterer:
             self._matrix = np.zeros((64, dim), dtype=np.float32)
             self._last = np.full(64, np.nan)
             self._spread = np.ones(64)
+            self._count = np.zeros(64, dtype=np.int64)
         if n == len(self._matrix):
             self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
             self._last = np.concatenate([self._last, np.full(n, np.nan)])
             self._spread = np.concatenate([self._spread, np.ones(n)])
+            self._count = np.concatenate([self._count, np.zeros(n, dtype=np.int64)])
         self._stories.append(story)
         self._by_id[story.id] = story
         self._refresh_row(story)
@@ -317,6 +402,7 @@ class OnlineClusterer:
         self._matrix[story.row] = centroid.astype(np.float32)
         self._last[story.row] = _epoch(story.last)
         self._spread[story.row] = length / story.count if story.count else 1.0
+        self._count[story.row] = story.count
 
     def _add(
         self, story: _Story, vector: np.ndarray, terms: dict[str, float],
@@ -330,7 +416,10 @@ class OnlineClusterer:
             if story.last is None or time > story.last:
                 story.last = time
         get = story.terms.get
-        story.terms.update({t: get(t, 0.0) + w for t, w in terms.items()})
+        summed = {t: get(t, 0.0) + w for t, w in terms.items()}
+        floor = _INDEX_FLOOR
+        self._index([t for t, w in summed.items() if w >= floor and get(t, 0.0) < floor], story.row)
+        story.terms.update(summed)
         get_df = story.doc_freq.get
         story.doc_freq.update({t: get_df(t, 0) + 1 for t in counts})
         self._docfreq.add(counts)
@@ -347,11 +436,16 @@ class OnlineClusterer:
             doc_freq=dict(state.doc_freq), term_norm=norm(state.terms),
         )
         self._append(story)
+        self._index([t for t, w in story.terms.items() if w >= _INDEX_FLOOR], story.row)
         self._docfreq.add_counts(state.doc_freq)
         self._docfreq.n += state.count
         m = _ID.match(state.id)
         if m:
             self._next = max(self._next, int(m.group(1)) + 1)
+
+
+def _heaviest_first(kv: tuple[str, float]) -> tuple[float, str]:
+    return -kv[1], kv[0]
 
 
 def _span_gap(a: _Story, b: _Story) -> float:
