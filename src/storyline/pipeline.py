@@ -172,8 +172,9 @@ def _prepared(
     articles: Iterable[Article], settings: Settings
 ) -> Iterator[tuple[list[Article], Prepared | None]]:
     """The input in batches, each with its ``_prepare`` result when worker processes made it
-    (None: the main loop normalizes it). Workers start only when there is a second batch, and
-    then prepare the next batch while the main loop stores this one (read one batch ahead)."""
+    (None: the main loop prepares it). Workers start only when there is a second batch; the main
+    loop prepares the first itself while they start, then they prepare the next two batches
+    while the main loop stores the current one (the input is read two batches ahead)."""
     batches = _batches(articles, BATCH)
     first = next(batches, None)
     if first is None:
@@ -189,12 +190,19 @@ def _prepared(
     job = (settings.dedupe.num_perm,
            settings.embed if settings.embed.model in AHEAD_EMBEDDERS else None)
     with _processes(workers, None) as pool:
-        pending = deque(
-            (b, pool.apply_async(_prepare, ((b, *job),))) for b in (first, second))
+        pending: deque[tuple[list[Article], Any]] = deque()
+
+        def submit(batch: list[Article]) -> None:
+            pending.append((batch, pool.apply_async(_prepare, ((batch, *job),))))
+
+        submit(second)
+        if (third := next(batches, None)) is not None:
+            submit(third)
+        yield first, None  # prepared by the main loop itself while the workers start
         while pending:
             batch, future = pending.popleft()
             if (following := next(batches, None)) is not None:
-                pending.append((following, pool.apply_async(_prepare, ((following, *job),))))
+                submit(following)
             yield batch, future.get()
 
 
