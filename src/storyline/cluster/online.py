@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 import numpy as np
 
@@ -349,7 +350,11 @@ class OnlineClusterer:
     def _trim(self, story: _Story) -> None:
         limit = self.settings.max_terms
         if limit and len(story.terms) > 2 * limit:
-            ranked = sorted(story.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+            # heaviest first (a stable C-level sort on the weight); a tie across the cut is
+            # broken by term, so the kept set never depends on the dict's order
+            ranked = sorted(story.terms.items(), key=itemgetter(1), reverse=True)
+            if ranked[limit - 1][1] == ranked[limit][1]:
+                ranked.sort(key=_heaviest_first)
             postings, row = self._postings, story.row
             for t, w in ranked[limit:]:
                 if w >= _INDEX_FLOOR:

@@ -154,4 +154,5 @@ def dot(small: Mapping[str, float], big: Mapping[str, float]) -> float:
 
 
 def norm(vec: Mapping[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in vec.values()))
+    """Euclidean length (``math.hypot``: one C call, correctly scaled)."""
+    return math.hypot(*vec.values())
