@@ -174,8 +174,8 @@ def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fas
 
 
 def test_batches_prepared_by_workers_equal_serial(tmp_path: Path, fast_settings, monkeypatch):
-    """Batches normalized and fingerprinted ahead in a worker process give exactly the store
-    the main loop alone gives, copies and empty articles included."""
+    """Batches prepared ahead in a worker process (or by the main loop while it starts) give
+    exactly the store the main loop alone gives, copies and empty articles included."""
     from dataclasses import replace
 
     import storyline.pipeline as pipeline
@@ -205,3 +205,37 @@ def test_batches_prepared_by_workers_equal_serial(tmp_path: Path, fast_settings,
     assert stored[1] == stored[2]
     assert "empty" not in {r[0] for r in stored[2][0]}
     assert next(r for r in stored[2][0] if r[0] == "copy-0")[2] == rows[0]["id"]
+
+
+def test_prepare_equals_the_main_loop(tmp_path: Path):
+    """What a worker prepares for a batch (``pipeline._prepare``) is what the main loop computes
+    for it: the normalized document, its MinHash signature and, for a per-text embedder, its
+    lead vector; an article with no text left is None."""
+    import numpy as np
+
+    from storyline.config import EmbedSettings
+    from storyline.dedupe import shingle_signature
+    from storyline.embed import get_embedder
+    from storyline.models import Article
+    from storyline.normalize import normalize_one
+    from storyline.pipeline import _prepare
+
+    batch = [
+        Article(id="a", title="Flood in Arden", text="The river rose on 3 March.\nSchools shut."),
+        Article(id="b", title="<b></b>", text="<br>"),
+        Article(id="c", title="", text="Dunmore mayor Dunmoreson blames the storm for the damage "
+                                       "to the old stone bridge over the river on Sunday."),
+    ]
+    embed = EmbedSettings(model="tfidf")
+    prepared = _prepare((batch, 64, embed))
+    assert prepared[1] == (None, None, None)
+    embedder = get_embedder(embed)
+    for article, (doc, signature, vector) in zip(batch, prepared, strict=True):
+        if article.id == "b":
+            continue
+        expected = normalize_one(article)
+        assert doc == expected
+        sig = shingle_signature(f"{expected.title}\n{expected.body}", 64)
+        assert (signature is None and sig is None) or np.array_equal(signature, sig)
+        assert np.array_equal(vector, embedder.encode([expected.lead])[0])
+    assert _prepare((batch, 64, None))[0][2] is None  # a model embedder runs in the main loop

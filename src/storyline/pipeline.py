@@ -173,8 +173,9 @@ def _prepared(
 ) -> Iterator[tuple[list[Article], Prepared | None]]:
     """The input in batches, each with its ``_prepare`` result when worker processes made it
     (None: the main loop prepares it). Workers start only when there is a second batch; the main
-    loop prepares the first itself while they start, then they prepare the next two batches
-    while the main loop stores the current one (the input is read two batches ahead)."""
+    loop prepares batches itself until the workers deliver their first one (start-up), then they
+    prepare the next two batches while the main loop stores the current one (the input is read
+    two batches ahead)."""
     batches = _batches(articles, BATCH)
     first = next(batches, None)
     if first is None:
@@ -199,11 +200,15 @@ def _prepared(
         if (third := next(batches, None)) is not None:
             submit(third)
         yield first, None  # prepared by the main loop itself while the workers start
+        warm = False
         while pending:
             batch, future = pending.popleft()
             if (following := next(batches, None)) is not None:
                 submit(following)
-            yield batch, future.get()
+            # until the workers deliver their first batch (start-up: forkserver, imports), the
+            # main loop prepares a batch itself rather than wait for it (the copy is dropped)
+            warm = warm or future.ready()
+            yield batch, future.get() if warm else None
 
 
 def _ingest_batch(
