@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -338,21 +339,33 @@ def _sentences(docs: Sequence[Document], compressed: bool = False) -> list[_Sent
     out = []
     for d, doc in enumerate(docs):
         for sent in doc.sentences:
-            text = clean_sentence(sent.text)
-            if compressed and not sent.is_title:
-                text = compress(text)
-            if not text or is_junk(text):
-                continue
-            toks = tokens(text)
-            if not toks:
-                continue
-            st = stem_tokens(toks)
-            cs = concepts(st, toks) | {f"u:{w}" for w, t in zip(st, toks, strict=True)
-                                       if t not in STOPWORDS and len(t) > 2}
-            out.append(_Sent(d, sent.index, text, len(text.split()), frozenset(cs),
-                             sent.is_title, " ".join(toks), shingles(toks),
-                             _entity_concepts(text, st, toks)))
+            analysed = _analyse(sent.text, compressed and not sent.is_title)
+            if analysed is not None:
+                out.append(_Sent(d, sent.index, *analysed[:3], sent.is_title, *analysed[3:]))
     return out
+
+
+_Analysis = tuple[str, int, frozenset[str], str, frozenset[str], frozenset[str]]
+
+
+@lru_cache(maxsize=16384)
+def _analyse(raw: str, compressed: bool) -> _Analysis | None:
+    """What the summarizer reads of one sentence (cleaned text, word count, concepts, key,
+    shingles, entity concepts), or None for junk. Cached: a story's near-copies repeat most of
+    their sentences."""
+    text = clean_sentence(raw)
+    if compressed:
+        text = compress(text)
+    if not text or is_junk(text):
+        return None
+    toks = tokens(text)
+    if not toks:
+        return None
+    st = stem_tokens(toks)
+    cs = concepts(st, toks) | {f"u:{w}" for w, t in zip(st, toks, strict=True)
+                               if t not in STOPWORDS and len(t) > 2}
+    return (text, len(text.split()), frozenset(cs), " ".join(toks), shingles(toks),
+            _entity_concepts(text, st, toks))
 
 
 def _entity_concepts(text: str, stem_list: list[str], toks: list[str]) -> frozenset[str]:
