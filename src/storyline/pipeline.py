@@ -113,7 +113,7 @@ def ingest_articles(
     deduper = Deduper(settings.dedupe)
     for doc_id, content_hash, signature in store.dedupe_index():
         deduper.add(doc_id, content_hash, signature)
-    clusterer = OnlineClusterer(settings.cluster, store.load_states())
+    clusterer = OnlineClusterer(settings.cluster, store.load_states(), store.next_story_number())
 
     for batch, prepared in _prepared(articles, settings):
         _ingest_batch(batch, prepared, store, deduper, embedder, clusterer, result)
@@ -268,6 +268,7 @@ def _ingest_batch(
         store.add_articles(rows)
         store.merge_stories(merged)
         store.save_states(states, clusterer.storylines())
+        store.save_next_story_number(clusterer.next_id)
     result.new += len(rows)
 
 

@@ -85,6 +85,21 @@ def test_new_ids_continue_after_resume(fast: Settings) -> None:
     assert resumed.assign(other[0]) == "s-000004"
 
 
+def test_ids_of_merged_stories_are_never_reused(fast: Settings) -> None:
+    settings = replace(fast, cluster=replace(fast.cluster, title_threshold=0.3,
+                                             merge_threshold=0.12))
+    items = embed(mixed_stream(), settings)
+    ids, first = run(settings, items)
+    assert first.merged()  # some stories were merged away; their ids are gone from states()
+    issued = set(ids) | set(first.merged())
+    assert first.next_id == max(int(i[2:]) for i in issued) + 1
+    resumed = OnlineClusterer(settings.cluster, first.states(), first.next_id)
+    other = embed([article(99, "Volcano erupts on Iceland's Reykjanes peninsula.", 5)],
+                  settings)
+    new = resumed.assign(other[0])
+    assert new not in issued and new == f"s-{first.next_id:06d}"
+
+
 def test_window_expiry_and_revival(fast: Settings) -> None:
     cluster = replace(
         fast.cluster, window_days=5.0, title_threshold=0.2, revive_threshold=0.7,

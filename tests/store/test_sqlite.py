@@ -58,6 +58,18 @@ def test_articles_states_and_stories_round_trip(tmp_path: Path):
         assert store.storyline_members("L1") == ["s1"]
 
 
+def test_next_story_number_survives_reopening(tmp_path: Path):
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        assert store.next_story_number() == 1  # a new store
+        with store.transaction():
+            store.save_next_story_number(7)
+        with store.transaction():
+            store.save_next_story_number(9)
+    with Store(path) as store:
+        assert store.next_story_number() == 9
+
+
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path):
     with Store(tmp_path / "s.db") as store:
         with pytest.raises(RuntimeError), store.transaction():

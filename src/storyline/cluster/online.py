@@ -105,7 +105,12 @@ def story_similarity(
 class OnlineClusterer:
     """The default ``Clusterer``: single pass, no look-ahead, deterministic, resumable."""
 
-    def __init__(self, settings: ClusterSettings, states: Iterable[StoryState] = ()) -> None:
+    def __init__(
+        self, settings: ClusterSettings, states: Iterable[StoryState] = (), next_id: int = 1
+    ) -> None:
+        """``states``: stories to resume from; ``next_id``: the number of the next new story
+        (at least one above the restored ids; pass ``next_id`` saved from an earlier run so
+        that the id of a story merged away is never given to a new one)."""
         self.settings = settings
         self._stories: list[_Story] = []
         self._by_id: dict[str, _Story] = {}
@@ -114,7 +119,7 @@ class OnlineClusterer:
         self._last = np.zeros(0, dtype=np.float64)  # epoch seconds, nan when unknown
         self._spread = np.zeros(0, dtype=np.float64)  # |vector_sum| / count
         self._count = np.zeros(0, dtype=np.int64)  # items per story (merged: a huge number)
-        self._next = 1
+        self._next = next_id
         self._alias: dict[str, str] = {}
         # term -> rows of the live stories where it weighs at least _INDEX_FLOOR
         self._postings: defaultdict[str, set[int]] = defaultdict(set)
@@ -169,6 +174,12 @@ class OnlineClusterer:
         """Document frequencies of the terms of every article assigned so far (restored states
         included): the IDF background of the off-topic filter."""
         return self._docfreq
+
+    @property
+    def next_id(self) -> int:
+        """The number the next new story will get (``s-{next_id:06d}``); save it with the
+        states."""
+        return self._next
 
     def merged(self) -> dict[str, str]:
         """Story id -> surviving story id, for every story merged away during this run."""

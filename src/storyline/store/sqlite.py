@@ -220,6 +220,18 @@ class Store:
             [(line, story, line) for story, line in storylines.items()],
         )
 
+    def next_story_number(self) -> int:
+        """The clusterer's number for its next new story (1 for a new store)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'next_story'").fetchone()
+        return int(row[0]) if row else 1
+
+    def save_next_story_number(self, number: int) -> None:
+        """Remember the clusterer's next story number, so that ids of stories merged away are
+        never reused (inside the caller's transaction)."""
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('next_story', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(number),))
+
     def load_states(self) -> list[StoryState]:
         names = {f.name for f in fields(StoryState)}
         out = []
