@@ -100,7 +100,8 @@ class ClusterSettings:
     entity_boost: float = 1.0
     #: a story keeps only its strongest terms (bounded memory)
     max_terms: int = 300
-    #: stories pre-selected by embedding similarity before the full similarity is computed
+    #: stories pre-selected before the full similarity is computed (for items with a body a
+    #: quarter of them come from an index of the stories' heavy terms, the rest by embedding)
     candidates: int = 20
     #: similarity subtracted from an active story's score, linear in the days since its last
     #: item (this much at ``window_days``; dormant stories get ``revive_threshold`` instead);
@@ -116,8 +117,9 @@ class ClusterSettings:
     #: when a story's size reaches a power of two, it is merged with its most similar story if
     #: their combined similarity reaches this (the younger goes into the older); 0 = never
     merge_threshold: float = 0.42
-    #: when a story's size reaches a power of two it also takes in the smaller stories of at
-    #: most this many items that reach the join threshold with it (strays that came too early)
+    #: when a story's size reaches a power of two, and at every second item it takes, it also
+    #: takes in the stories of at most this many items that reach the join threshold with it
+    #: (strays that came too early)
     absorb_size: int = 1
     #: off-topic filter: weight of the embedding view (the rest goes to the member's best-matching
     #: sentence against the core's terms); groups of short items use ``title_embed_weight``
