@@ -100,6 +100,28 @@ def test_ids_of_merged_stories_are_never_reused(fast: Settings) -> None:
     assert new not in issued and new == f"s-{first.next_id:06d}"
 
 
+def test_compacting_merged_rows_changes_nothing(fast: Settings) -> None:
+    settings = replace(fast, cluster=replace(fast.cluster, title_threshold=0.3,
+                                             merge_threshold=0.12))
+    items = embed(mixed_stream(), settings)
+    items += embed([article(99, "Volcano erupts on Iceland's Reykjanes peninsula.", 5)],
+                   settings)
+    ids, plain = run(settings, items)
+    assert plain.merged()
+    compacted = OnlineClusterer(settings.cluster)
+    compacted_ids = []
+    for item in items:  # compact after every item (normally: once dead rows outnumber live)
+        compacted_ids.append(compacted.assign(item))
+        compacted._compact()
+    assert compacted_ids == ids
+    assert compacted.merged() == plain.merged()
+    assert len(compacted._stories) == len(compacted) < len(plain._stories)
+    for a, b in zip(plain.states(), compacted.states(), strict=True):
+        assert a.id == b.id and a.count == b.count and a.terms == b.terms
+    live = {st.row for st in compacted._stories}
+    assert all(rows <= live for rows in compacted._postings.values())
+
+
 def test_window_expiry_and_revival(fast: Settings) -> None:
     cluster = replace(
         fast.cluster, window_days=5.0, title_threshold=0.2, revive_threshold=0.7,

@@ -64,6 +64,8 @@ _MAX_POSTINGS = 16
 _ABSORB_EVERY = 2
 #: the count recorded for a merged story's row (never a small story)
 _GONE = np.iinfo(np.int64).max
+#: merged-story rows tolerated before compaction (and at least as many as the live ones)
+_COMPACT_MIN = 256
 
 
 @dataclass(slots=True)
@@ -120,6 +122,7 @@ class OnlineClusterer:
         self._spread = np.zeros(0, dtype=np.float64)  # |vector_sum| / count
         self._count = np.zeros(0, dtype=np.int64)  # items per story (merged: a huge number)
         self._next = next_id
+        self._dead = 0  # rows of merged stories, dropped by _compact
         self._alias: dict[str, str] = {}
         # term -> rows of the live stories where it weighs at least _INDEX_FLOOR
         self._postings: defaultdict[str, set[int]] = defaultdict(set)
@@ -132,6 +135,8 @@ class OnlineClusterer:
         """Return the story id of ``item`` (a new id when it starts a story)."""
         doc = item.document
         s = self.settings
+        if self._dead > max(_COMPACT_MIN, len(self._stories) - self._dead):
+            self._compact()
         counts = term_counts(doc, s.body_sentences, s.title_weight, s.entity_boost)
         terms = weigh(counts, self._docfreq)
         vector = self._checked(item)
@@ -355,6 +360,7 @@ class OnlineClusterer:
         self._refresh_row(keep)
         gone.merged_into = keep.id
         self._alias[gone.id] = keep.id
+        self._dead += 1
         self._matrix[gone.row] = 0.0
         self._count[gone.row] = _GONE
 
@@ -382,6 +388,30 @@ class OnlineClusterer:
             postings[t].add(row)
 
     # -- bookkeeping ------------------------------------------------------------------------
+
+    def _compact(self) -> None:
+        """Drop the rows of merged stories, keeping the live ones in order (every comparison
+        looks at live rows only, in row order, so results do not change); the scans over all
+        rows then grow with the live stories, not with every story ever started."""
+        live = [st for st in self._stories if st.merged_into is None]
+        keep = np.array([st.row for st in live], dtype=np.int64)
+        remap = {old: new for new, old in enumerate(keep.tolist())}
+        capacity = len(self._matrix)
+        for name in ("_matrix", "_last", "_spread", "_count"):
+            old = getattr(self, name)
+            new = np.zeros_like(old)
+            new[: len(keep)] = old[keep]
+            setattr(self, name, new)
+        self._last[len(keep):capacity] = np.nan
+        self._spread[len(keep):capacity] = 1.0
+        for st in live:
+            st.row = remap[st.row]
+        self._stories = live
+        self._by_id = {st.id: st for st in live}
+        self._postings = defaultdict(set, {
+            t: moved for t, rows in self._postings.items()
+            if (moved := {remap[r] for r in rows if r in remap})})
+        self._dead = 0
 
     def _new_story(self, vector: np.ndarray, time: datetime | None) -> _Story:
         story = _Story(
