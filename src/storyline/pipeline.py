@@ -267,7 +267,7 @@ def _ingest_batch(
     with store.transaction():
         store.add_articles(rows)
         store.merge_stories(merged)
-        store.save_states(states, clusterer.storylines())
+        store.save_states(states, clusterer.storylines(), clusterer.doc_freq_changes())
         store.save_next_story_number(clusterer.next_id)
     result.new += len(rows)
 

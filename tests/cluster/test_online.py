@@ -122,6 +122,23 @@ def test_compacting_merged_rows_changes_nothing(fast: Settings) -> None:
     assert all(rows <= live for rows in compacted._postings.values())
 
 
+def test_doc_freq_changes_report_what_a_store_must_write(fast: Settings) -> None:
+    settings = replace(fast, cluster=replace(fast.cluster, title_threshold=0.3,
+                                             merge_threshold=0.12))
+    items = embed(mixed_stream(), settings)
+    clusterer = OnlineClusterer(settings.cluster)
+    saved: dict[str, dict[str, int]] = {}
+    for i, item in enumerate(items):
+        clusterer.assign(item)
+        if i % 3 == 2 or i == len(items) - 1:  # a "batch": apply the changes as a store would
+            for sid, counts in clusterer.doc_freq_changes().items():
+                saved.setdefault(sid, {}).update(counts)
+    assert clusterer.merged()
+    assert clusterer.doc_freq_changes() == {}  # nothing new since the last call
+    live = {s.id: s.doc_freq for s in clusterer.states()}
+    assert {sid: saved[sid] for sid in live} == live
+
+
 def test_window_expiry_and_revival(fast: Settings) -> None:
     cluster = replace(
         fast.cluster, window_days=5.0, title_threshold=0.2, revive_threshold=0.7,

@@ -70,6 +70,46 @@ def test_next_story_number_survives_reopening(tmp_path: Path):
         assert store.next_story_number() == 9
 
 
+def test_document_counts_are_written_incrementally(tmp_path: Path):
+    vec = np.ones(4, dtype=np.float32)
+    with Store(tmp_path / "s.db") as store:
+        with store.transaction():  # no change-set given: every count of each state
+            store.save_states([StoryState("s1", vec, 2, T, T, {"a": 1.0}, {"a": 2, "b": 1}),
+                               StoryState("s2", vec, 1, T, T, {}, {"c": 1})], {})
+        with store.transaction():  # only the changed terms; the state's other counts stay
+            store.save_states([StoryState("s1", vec, 3, T, T, {"a": 1.0}, {})], {},
+                              {"s1": {"b": 2, "d": 1}})
+        loaded = {s.id: s for s in store.load_states()}
+        assert loaded["s1"].doc_freq == {"a": 2, "b": 2, "d": 1} and loaded["s1"].count == 3
+        assert loaded["s2"].doc_freq == {"c": 1}
+        assert "doc_freq" not in store.db.execute(
+            "SELECT state FROM stories WHERE id = 's1'").fetchone()[0]
+        with store.transaction():
+            store.merge_stories({"s2": "s1"})
+        assert [s.id for s in store.load_states()] == ["s1"]
+        assert store.db.execute(
+            "SELECT count(*) FROM story_doc_freq WHERE story_id = 's2'").fetchone()[0] == 0
+
+
+def test_counts_kept_in_the_state_json_move_to_their_table(tmp_path: Path):
+    """A store written before migration 3 kept each story's counts in its state JSON."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO stories (id, storyline_id, updated_at, state_vector, state) "
+               "VALUES ('s1', 's1', '2020-01-01', ?, ?)",
+               (np.ones(4, dtype=np.float32).tobytes(),
+                '{"count": 2, "terms": {"a": 1.0}, "doc_freq": {"a": 2, "b": 1}}'))
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        (state,) = store.load_states()
+        assert state.doc_freq == {"a": 2, "b": 1} and state.terms == {"a": 1.0}
+        assert "doc_freq" not in store.db.execute("SELECT state FROM stories").fetchone()[0]
+
+
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path):
     with Store(tmp_path / "s.db") as store:
         with pytest.raises(RuntimeError), store.transaction():

@@ -123,6 +123,7 @@ class OnlineClusterer:
         self._count = np.zeros(0, dtype=np.int64)  # items per story (merged: a huge number)
         self._next = next_id
         self._dead = 0  # rows of merged stories, dropped by _compact
+        self._df_changed: dict[str, set[str]] = {}  # story id -> terms, since doc_freq_changes()
         self._alias: dict[str, str] = {}
         # term -> rows of the live stories where it weighs at least _INDEX_FLOOR
         self._postings: defaultdict[str, set[int]] = defaultdict(set)
@@ -185,6 +186,14 @@ class OnlineClusterer:
         """The number the next new story will get (``s-{next_id:06d}``); save it with the
         states."""
         return self._next
+
+    def doc_freq_changes(self) -> dict[str, dict[str, int]]:
+        """Story id -> the terms whose document count changed since the last call, with their
+        counts now (live stories only): what a store must write to keep the states' counts."""
+        changed = {sid: {t: self._by_id[sid].doc_freq[t] for t in sorted(terms)}
+                   for sid, terms in self._df_changed.items()}
+        self._df_changed = {}
+        return changed
 
     def merged(self) -> dict[str, str]:
         """Story id -> surviving story id, for every story merged away during this run."""
@@ -356,6 +365,8 @@ class OnlineClusterer:
                 postings[t].add(keep.row)
         for t, c in gone.doc_freq.items():
             keep.doc_freq[t] = keep.doc_freq.get(t, 0) + c
+        self._df_changed.setdefault(keep.id, set()).update(gone.doc_freq)
+        self._df_changed.pop(gone.id, None)
         self._trim(keep)
         self._refresh_row(keep)
         gone.merged_into = keep.id
@@ -468,6 +479,7 @@ class OnlineClusterer:
         story.terms.update(summed)
         get_df = story.doc_freq.get
         story.doc_freq.update({t: get_df(t, 0) + 1 for t in counts})
+        self._df_changed.setdefault(story.id, set()).update(counts)
         self._docfreq.add(counts)
         self._trim(story)
         self._refresh_row(story)

@@ -105,4 +105,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_story_time ON articles(story_id, time, off_topic);
     CREATE INDEX stories_end ON stories(end);
     """,
+    # 3: the per-term document counts of each story in their own table, written incrementally
+    # (a large story's counts were re-written whole, as JSON, at every batch that touched it)
+    """
+    CREATE TABLE story_doc_freq (
+        story_id TEXT NOT NULL,
+        term TEXT NOT NULL,
+        df INTEGER NOT NULL,
+        PRIMARY KEY (story_id, term)
+    ) WITHOUT ROWID;
+    INSERT INTO story_doc_freq (story_id, term, df)
+        SELECT stories.id, j.key, j.value FROM stories, json_each(stories.state, '$.doc_freq') j;
+    UPDATE stories SET state = json_remove(state, '$.doc_freq');
+    """,
 ]

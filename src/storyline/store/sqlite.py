@@ -177,15 +177,28 @@ class Store:
 
     # -- story states (the clusterer's memory) -------------------------------------------------
 
-    def save_states(self, states: Iterable[StoryState], storylines: dict[str, str]) -> None:
-        """Upsert the clusterer's state of the given stories and mark them dirty (to re-enrich)."""
+    def save_states(
+        self,
+        states: Iterable[StoryState],
+        storylines: dict[str, str],
+        doc_freq_changes: dict[str, dict[str, int]] | None = None,
+    ) -> None:
+        """Upsert the clusterer's state of the given stories and mark them dirty (to re-enrich).
+
+        The states' per-term document counts go to their own table: only the
+        ``doc_freq_changes`` (story id -> the terms whose count changed and their new counts,
+        ``OnlineClusterer.doc_freq_changes()``) when given, every count of each state otherwise.
+        """
         now = _now()
         rows = []
+        states = list(states)
+        if doc_freq_changes is None:
+            doc_freq_changes = {s.id: s.doc_freq for s in states}
         for s in states:
             extra = {
                 f.name: _jsonable(getattr(s, f.name))
                 for f in fields(s)
-                if f.name not in ("id", "vector_sum")
+                if f.name not in ("id", "vector_sum", "doc_freq")
             }
             rows.append(
                 (
@@ -204,6 +217,12 @@ class Store:
             state = excluded.state, dirty = 1""",
             rows,
         )
+        self.db.executemany(
+            """INSERT INTO story_doc_freq (story_id, term, df) VALUES (?, ?, ?)
+            ON CONFLICT(story_id, term) DO UPDATE SET df = excluded.df""",
+            ((story, term, df) for story, counts in doc_freq_changes.items()
+             for term, df in counts.items()),
+        )
 
     def merge_stories(self, merged: dict[str, str]) -> None:
         """Move the articles of merged-away stories to the story that absorbed them, and drop the
@@ -213,6 +232,7 @@ class Store:
             self.db.execute("DELETE FROM stories WHERE id = ?", (old,))
             self.db.execute("DELETE FROM story_extras WHERE story_id = ?", (old,))
             self.db.execute("DELETE FROM story_entities WHERE story_id = ?", (old,))
+            self.db.execute("DELETE FROM story_doc_freq WHERE story_id = ?", (old,))
 
     def update_storylines(self, storylines: dict[str, str]) -> None:
         self.db.executemany(
@@ -233,7 +253,10 @@ class Store:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(number),))
 
     def load_states(self) -> list[StoryState]:
-        names = {f.name for f in fields(StoryState)}
+        names = {f.name for f in fields(StoryState)} - {"doc_freq"}
+        doc_freq: dict[str, dict[str, int]] = {}
+        for story, term, df in self.db.execute("SELECT story_id, term, df FROM story_doc_freq"):
+            doc_freq.setdefault(story, {})[term] = df
         out = []
         for row in self.db.execute("SELECT id, state_vector, state FROM stories ORDER BY rowid"):
             if row["state_vector"] is None:
@@ -246,6 +269,7 @@ class Store:
                 StoryState(
                     id=row["id"],
                     vector_sum=np.frombuffer(row["state_vector"], dtype=np.float32).copy(),
+                    doc_freq=doc_freq.get(row["id"], {}),
                     **extra,
                 )
             )
