@@ -35,6 +35,16 @@ def test_flags_the_intruder_in_full_articles(fast_settings: Settings) -> None:
     assert CoreOffTopicFilter(fast_settings.cluster)(members) == {"q5"}
 
 
+def test_a_bare_title_among_full_articles_is_kept(fast_settings: Settings) -> None:
+    arts = [Article(id=f"q{i}", title=t, text=b) for i, (t, b) in enumerate(ARTICLE_QUAKE)]
+    arts.append(Article(id="pun", title="OFF THE GRID",
+                        text="(Distributed by New York Times Special Features)"))
+    members = embed(arts, fast_settings)
+    threshold = fast_settings.cluster.off_topic_threshold
+    assert off_topic_scores(members, fast_settings.cluster)["pun"] < threshold  # it scores low...
+    assert filter_off_topic(members, fast_settings.cluster) == {"q5"}  # ...but is not judged
+
+
 def test_flags_loose_lines(fast_settings: Settings) -> None:
     lines = [*QUAKE, "Rovers beat United 3-1 in the cup final at Wembley; Smith scores twice."]
     members = embed([article(i, t) for i, t in enumerate(lines)], fast_settings)

@@ -15,7 +15,9 @@ and piles of loose one-line items (low ones) alike:
 
 ``score = a * embedding + (1 - a) * best sentence`` with ``a = off_topic_embed_weight`` (groups of
 mostly short items, at most two sentences each, use ``title_embed_weight``: for one-line items the
-embedding is the better view). A member scoring below ``off_topic_threshold`` is off-topic.
+embedding is the better view). A member scoring below ``off_topic_threshold`` is off-topic,
+except a bare title (no body) in a group of full articles: feature titles are often puns ("OFF
+THE GRID" over a report on solar power), too little to judge, so such a member is kept.
 
 The term weights need an IDF from **other** documents (fitted on the group itself it would play
 down exactly the words the members share): ``background`` — e.g. ``background_of`` all the
@@ -149,6 +151,9 @@ def filter_off_topic(
 ) -> set[str]:
     """The ids of the members that do not belong with the rest (see the module docstring)."""
     scores = off_topic_scores(members, settings, background)
+    docs = [m.document for m in members]
+    if sum(is_short(d) for d in docs) * 2 <= len(docs):  # a group of full articles
+        scores.update((d.id, 1.0) for d in docs if all(x.is_title for x in d.sentences))
     return {i for i, score in scores.items() if score < settings.off_topic_threshold}
 
 
