@@ -33,7 +33,7 @@ class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2-int8"
     dim = 384
 
-    def __init__(self, batch_size: int = 64, max_tokens: int = 128, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 8, max_tokens: int = 128, threads: int = 0) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
