@@ -209,11 +209,12 @@ def test_batches_prepared_by_workers_equal_serial(tmp_path: Path, fast_settings,
 
 def test_prepare_equals_the_main_loop(tmp_path: Path):
     """What a worker prepares for a batch (``pipeline._prepare``) is what the main loop computes
-    for it: the normalized document, its MinHash signature and, for a per-text embedder, its
-    lead vector; an article with no text left is None."""
+    for it: the normalized document, its MinHash signature, its term counts for the clusterer
+    and, for a per-text embedder, its lead vector; an article with no text left is None."""
     import numpy as np
 
-    from storyline.config import EmbedSettings
+    from storyline.cluster.online import item_counts
+    from storyline.config import ClusterSettings, EmbedSettings
     from storyline.dedupe import shingle_signature
     from storyline.embed import get_embedder
     from storyline.models import Article
@@ -227,10 +228,11 @@ def test_prepare_equals_the_main_loop(tmp_path: Path):
                                        "to the old stone bridge over the river on Sunday."),
     ]
     embed = EmbedSettings(model="tfidf")
-    prepared = _prepare((batch, 64, embed))
-    assert prepared[1] == (None, None, None)
+    cluster = ClusterSettings()
+    prepared = _prepare((batch, 64, embed, cluster))
+    assert prepared[1] == (None, None, None, None)
     embedder = get_embedder(embed)
-    for article, (doc, signature, vector) in zip(batch, prepared, strict=True):
+    for article, (doc, signature, vector, counts) in zip(batch, prepared, strict=True):
         if article.id == "b":
             continue
         expected = normalize_one(article)
@@ -238,4 +240,6 @@ def test_prepare_equals_the_main_loop(tmp_path: Path):
         sig = shingle_signature(f"{expected.title}\n{expected.body}", 64)
         assert (signature is None and sig is None) or np.array_equal(signature, sig)
         assert np.array_equal(vector, embedder.encode([expected.lead])[0])
-    assert _prepare((batch, 64, None))[0][2] is None  # a model embedder runs in the main loop
+        assert counts == item_counts(expected, cluster) and counts
+    # a model embedder runs in the main loop
+    assert _prepare((batch, 64, None, cluster))[0][2] is None

@@ -25,8 +25,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from storyline.cluster import OnlineClusterer, filter_off_topic
+from storyline.cluster.online import item_counts
 from storyline.cluster.terms import DocFreq
-from storyline.config import EmbedSettings, Settings
+from storyline.config import ClusterSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper, shingle_signature
 from storyline.embed import Embedder, get_embedder
 from storyline.enrich.extras import compute_extras
@@ -130,18 +131,19 @@ def ingest_articles(
 #: are cheap enough to run on every article, copies included: run ahead in the workers
 AHEAD_EMBEDDERS = ("static", "tfidf")
 
-#: one article prepared: normalized (None: no text left), its MinHash signature, and its lead
-#: vector when the embedder runs ahead (``AHEAD_EMBEDDERS``)
-Ready = tuple[Document | None, np.ndarray | None, np.ndarray | None]
+#: one article prepared: normalized (None: no text left), its MinHash signature, its lead
+#: vector when the embedder runs ahead (``AHEAD_EMBEDDERS``) and its clusterer term counts
+#: (``item_counts``; None when not computed yet)
+Ready = tuple[Document | None, np.ndarray | None, np.ndarray | None, dict[str, float] | None]
 #: a batch's articles prepared, in input order
 Prepared = list[Ready]
 
 
-def _prepare(job: tuple[list[Article], int, EmbedSettings | None]) -> Prepared:
-    """Normalize, fingerprint and (``embed`` given) embed the lead of each article of a batch
-    (pure, per article: run in a worker process ahead of the main loop when the input spans
-    several batches)."""
-    batch, num_perm, embed = job
+def _prepare(job: tuple[list[Article], int, EmbedSettings | None, ClusterSettings]) -> Prepared:
+    """Normalize, fingerprint, count the clusterer's terms of and (``embed`` given) embed the
+    lead of each article of a batch (pure, per article: run in a worker process ahead of the
+    main loop when the input spans several batches)."""
+    batch, num_perm, embed, cluster = job
     docs = [normalize_one(article) for article in batch]
     docs_with_text = [d for d in docs if d.sentences]
     vectors = iter(_ahead_embedder(embed).encode([d.lead for d in docs_with_text])
@@ -149,10 +151,11 @@ def _prepare(job: tuple[list[Article], int, EmbedSettings | None]) -> Prepared:
     out: Prepared = []
     for doc in docs:
         if not doc.sentences:
-            out.append((None, None, None))
+            out.append((None, None, None, None))
         else:
             signature = shingle_signature(f"{doc.title}\n{doc.body}", num_perm)
-            out.append((doc, signature, next(vectors) if embed is not None else None))
+            out.append((doc, signature, next(vectors) if embed is not None else None,
+                        item_counts(doc, cluster)))
     return out
 
 
@@ -189,7 +192,7 @@ def _prepared(
             yield from ((b, None) for b in batches)
         return
     job = (settings.dedupe.num_perm,
-           settings.embed if settings.embed.model in AHEAD_EMBEDDERS else None)
+           settings.embed if settings.embed.model in AHEAD_EMBEDDERS else None, settings.cluster)
     with _processes(workers, None) as pool:
         pending: deque[tuple[list[Article], Any]] = deque()
 
@@ -231,24 +234,24 @@ def _ingest_batch(
             if prepared is not None:
                 ready[article.id] = prepared[i]
     rows: list[dict[str, Any]] = []
-    originals: list[tuple[Document, dict[str, Any]]] = []
+    originals: list[tuple[Document, dict[str, Any], dict[str, float] | None]] = []
     ahead: list[np.ndarray | None] = []
-    for doc, signature, vector in _signed(_by_time(list(fresh.values())), ready, deduper):
+    for doc, signature, vector, counts in _signed(_by_time(list(fresh.values())), ready, deduper):
         original, signature = deduper.check_signed(doc, signature)
         row = _row(doc.article, doc.content_hash, signature, original)
         rows.append(row)
         if original is None:
-            originals.append((doc, row))
+            originals.append((doc, row, counts))
             ahead.append(vector)
         else:
             result.duplicates += 1
     vectors = [v for v in ahead if v is not None]  # embedded ahead by the workers
     if len(vectors) < len(originals):
-        vectors = list(embedder.encode([doc.lead for doc, _ in originals]))
+        vectors = list(embedder.encode([doc.lead for doc, _, _ in originals]))
     touched: set[str] = set()
     story_of: dict[str, str] = {}
-    for (doc, row), vector in zip(originals, vectors, strict=True):
-        story = clusterer.assign(Embedded(doc, vector))
+    for (doc, row, counts), vector in zip(originals, vectors, strict=True):
+        story = clusterer.assign(Embedded(doc, vector), counts)
         row["story_id"], row["vector"] = story, vector
         story_of[doc.id] = story
         touched.add(story)
@@ -276,18 +279,18 @@ def _signed(
     articles: list[Article],
     ready: dict[str, Ready],
     deduper: Deduper,
-) -> Iterator[tuple[Document, np.ndarray | None, np.ndarray | None]]:
-    """The articles normalized, with their signatures and lead vectors (None: not embedded
-    yet), in order (from ``ready`` when prepared by the workers); those with no text left are
-    dropped."""
+) -> Iterator[tuple[Document, np.ndarray | None, np.ndarray | None, dict[str, float] | None]]:
+    """The articles normalized, with their signatures, lead vectors and term counts (None: not
+    computed yet), in order (from ``ready`` when prepared by the workers); those with no text
+    left are dropped."""
     if not ready:
         for doc in normalize(articles):
-            yield doc, deduper.signature(doc), None
+            yield doc, deduper.signature(doc), None, None
         return
     for article in articles:
-        prepared, signature, vector = ready[article.id]
+        prepared, signature, vector, counts = ready[article.id]
         if prepared is not None:
-            yield prepared, signature, vector
+            yield prepared, signature, vector, counts
 
 
 def _row(

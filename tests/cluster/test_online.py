@@ -139,6 +139,18 @@ def test_doc_freq_changes_report_what_a_store_must_write(fast: Settings) -> None
     assert {sid: saved[sid] for sid in live} == live
 
 
+def test_precomputed_counts_give_the_same_stories(fast: Settings) -> None:
+    items = embed(mixed_stream(), fast)
+    plain = OnlineClusterer(fast.cluster)
+    given = OnlineClusterer(fast.cluster)
+    for item in items:
+        counts = online.item_counts(item.document, fast.cluster)
+        assert given.assign(item, counts) == plain.assign(item)
+    for a, b in zip(plain.states(), given.states(), strict=True):
+        assert a.id == b.id and a.count == b.count and a.terms == b.terms
+        assert a.doc_freq == b.doc_freq
+
+
 def test_window_expiry_and_revival(fast: Settings) -> None:
     cluster = replace(
         fast.cluster, window_days=5.0, title_threshold=0.2, revive_threshold=0.7,

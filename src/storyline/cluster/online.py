@@ -34,7 +34,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -44,9 +44,9 @@ import numpy as np
 from storyline.cluster.base import StoryState
 from storyline.cluster.terms import DocFreq, dot, is_short, norm, term_counts, weigh
 from storyline.config import ClusterSettings
-from storyline.models import Embedded
+from storyline.models import Document, Embedded
 
-__all__ = ["OnlineClusterer", "story_similarity"]
+__all__ = ["OnlineClusterer", "item_counts", "story_similarity"]
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,13 @@ def story_similarity(
     return sim
 
 
+def item_counts(doc: Document, settings: ClusterSettings) -> dict[str, float]:
+    """The weighted term counts the clusterer compares ``doc`` on (title and first body
+    sentences, names boosted; see ``storyline.cluster.terms``)."""
+    return term_counts(doc, settings.body_sentences, settings.title_weight,
+                       settings.entity_boost)
+
+
 class OnlineClusterer:
     """The default ``Clusterer``: single pass, no look-ahead, deterministic, resumable."""
 
@@ -132,13 +139,16 @@ class OnlineClusterer:
 
     # -- public API -------------------------------------------------------------------------
 
-    def assign(self, item: Embedded) -> str:
-        """Return the story id of ``item`` (a new id when it starts a story)."""
+    def assign(self, item: Embedded, counts: Mapping[str, float] | None = None) -> str:
+        """Return the story id of ``item`` (a new id when it starts a story). ``counts``: the
+        item's ``item_counts`` with these settings when already computed (e.g. by a worker
+        process, alongside the embedding)."""
         doc = item.document
         s = self.settings
         if self._dead > max(_COMPACT_MIN, len(self._stories) - self._dead):
             self._compact()
-        counts = term_counts(doc, s.body_sentences, s.title_weight, s.entity_boost)
+        if counts is None:
+            counts = item_counts(doc, s)
         terms = weigh(counts, self._docfreq)
         vector = self._checked(item)
         when = _epoch(doc.time)
@@ -463,7 +473,7 @@ class OnlineClusterer:
 
     def _add(
         self, story: _Story, vector: np.ndarray, terms: dict[str, float],
-        counts: dict[str, float], time: datetime | None, when: float,
+        counts: Mapping[str, float], time: datetime | None, when: float,
     ) -> None:
         story.vector_sum += vector
         story.count += 1
