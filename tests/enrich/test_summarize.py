@@ -239,6 +239,33 @@ def test_query_steers_the_summary_towards_the_topic() -> None:
     assert summarize(docs, words=25, query="Discuss. Include information.") == generic
 
 
+RATE = [
+    ("r1", "Central bank raises interest rate to 4.25 percent",
+     "The central bank raised its main interest rate by a quarter of a percentage point to 4.25 "
+     "percent on Thursday, its third increase this year. Governor Paul Ambers said inflation "
+     "remained too high. Most economists had expected the move."),
+    ("r2", "Rate rise of quarter point as central bank fights inflation",
+     "The central bank lifted borrowing costs by 0.25 percentage points on Thursday, taking its "
+     "key rate to 4.25 percent. Governor Paul Ambers said further increases could not be ruled "
+     "out. Mortgage lenders are expected to pass the increase on to borrowers within weeks."),
+    ("r3", "Homebuyers face higher costs after central bank rate rise",
+     "Three of the largest mortgage lenders raised their rates on Friday, a day after the central "
+     "bank increased its main interest rate to 4.25 percent. Estate agents said the rise would "
+     "cool the housing market."),
+]
+
+
+def test_paraphrases_are_not_both_chosen() -> None:
+    docs = make_docs(RATE)
+    raised, lifted = "The central bank raised its main", "The central bank lifted borrowing"
+    for words in (40, 60, 80, 100):
+        text = " ".join(s.text for s in ExtractiveSummarizer()(docs, words=words).sentences)
+        assert not (raised in text and lifted in text), text
+    # without the paraphrase test the coverage objective takes both
+    loose = " ".join(s.text for s in ExtractiveSummarizer(paraphrase=0.0)(docs, words=80).sentences)
+    assert raised in loose and lifted in loose
+
+
 def test_entity_concepts_mark_names_and_numbers() -> None:
     from storyline.enrich._summ_text import stem_tokens, tokens
     from storyline.enrich.summarize import _entity_concepts

@@ -19,7 +19,11 @@ The method, in order (ICSISumm's concept ILP with a topicality guard):
    lead sentences and a centroid relevance bonus (how common, across the documents, the
    sentence's content words are), under the word budget; solved with HiGHS, greedy fallback.
    An optional ``query`` (e.g. a DUC topic statement) up-weights concepts and centroid words
-   it shares with the sentences.
+   it shares with the sentences. Of two sentences that say the same in other words (their
+   content-word stems overlap by a Jaccard of at least ``paraphrase`` = 0.3: "The central bank
+   raised its main interest rate ... to 4.25 percent on Thursday" / "The central bank lifted
+   borrowing costs by 0.25 percentage points on Thursday, taking its key rate to 4.25
+   percent") at most one is chosen, like near-duplicates; ROUGE on DUC 2006 did not move.
 5. **Output.** Chosen sentences ordered by time then article position; each lists every article
    (duplicates folded by dedupe included) carrying the same or a near-duplicate sentence.
 
@@ -132,8 +136,10 @@ class ExtractiveSummarizer:
         wcep_positions: int = 6,
         concept_model: ConceptModel | None = SHIPPED_MODEL,
         model_below: int = 15,
+        paraphrase: float = 0.3,
     ) -> None:
         self.embedder = embedder
+        self.paraphrase = paraphrase
         self.min_words = min_words
         self.max_words = max_words
         self.min_df = min_df
@@ -313,6 +319,9 @@ class ExtractiveSummarizer:
         order = sorted(range(len(cands)), key=lambda j: (-(sum(w[c] for c in sc[j]) + bonus[j]), j))
         keep = sorted(order[: self.max_candidates])
         conflicts = _near_pairs([cands[j].shingles for j in keep])
+        if self.paraphrase > 0:
+            conflicts = sorted(set(conflicts) | set(_paraphrase_pairs(
+                [cands[j].concepts for j in keep], self.paraphrase)))
         # only the concepts the kept candidates carry enter the program (same optimum, smaller)
         used = sorted({c for j in keep for c in sc[j]})
         local = {c: i for i, c in enumerate(used)}
@@ -507,6 +516,19 @@ def _near_pairs(sets: list[frozenset[str]]) -> list[tuple[int, int]]:
         for g in sh:
             shared.update(b for b in index[g] if b > a)
         pairs.extend((a, b) for b in sorted(shared) if _overlap(sh, sets[b]) >= _NEAR_DUP)
+    return pairs
+
+
+def _paraphrase_pairs(concepts: list[frozenset[str]], limit: float) -> list[tuple[int, int]]:
+    """Pairs (a < b) of sentences that say the same in other words: the Jaccard overlap of their
+    content-word stems (the ``u:`` concepts) reaches ``limit``."""
+    words = [frozenset(c for c in cs if c.startswith("u:")) for cs in concepts]
+    pairs = []
+    for a in range(len(words)):
+        for b in range(a + 1, len(words)):
+            inter = len(words[a] & words[b])
+            if inter and inter >= limit * (len(words[a]) + len(words[b]) - inter):
+                pairs.append((a, b))
     return pairs
 
 
