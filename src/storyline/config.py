@@ -61,8 +61,8 @@ class EmbedSettings:
     #: "static" (fast mode: a static model distilled once by scripts/distill-static.sh)
     model: str = "minilm"
     #: texts per model call (texts are sorted by length first). Small calls are faster on CPU
-    #: and keep onnxruntime's memory arena small: a 10k-lead run's embedding 12.5 -> 9.2 CPU-s
-    #: and 1.2 -> 0.8 GB peak at 1k articles going from 64 to 8 (docs/performance.md)
+    #: and keep onnxruntime's memory arena small: from 64 to 8, a 1k-article run's embedding
+    #: went 12.5 -> 9.2 CPU-s and its peak memory 1.2 -> 0.8 GB (docs/performance.md)
     batch_size: int = 8
     #: texts are cut at this many word pieces (titles and leads fit)
     max_tokens: int = 128
