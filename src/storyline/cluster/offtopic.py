@@ -83,6 +83,11 @@ def _sparse(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> csr_m
                       dtype=np.float64)
 
 
+def _mostly_short(docs: Sequence[Document]) -> bool:
+    """A group of mostly short items (headlines, loose lines) rather than full articles."""
+    return sum(is_short(d) for d in docs) * 2 > len(docs)
+
+
 def _relative(values: np.ndarray, core: np.ndarray) -> np.ndarray | None:
     reference = float(np.median(values[core]))
     return values / reference if reference > 0 else None
@@ -109,7 +114,7 @@ def off_topic_scores(
     emb = np.stack([np.asarray(m.vector, dtype=np.float64) for m in members])
     emb_self = np.einsum("ij,ij->i", emb, emb)
     term_self = np.asarray(terms.multiply(terms).sum(axis=1)).ravel()
-    short = sum(is_short(d) for d in docs) * 2 > n
+    short = _mostly_short(docs)
     w = s.title_embed_weight if short else s.embed_weight
     term_sum = np.asarray(terms.sum(axis=0)).ravel()
     mean_sim = (w * (emb @ emb.sum(axis=0) - emb_self)
@@ -152,7 +157,7 @@ def filter_off_topic(
     """The ids of the members that do not belong with the rest (see the module docstring)."""
     scores = off_topic_scores(members, settings, background)
     docs = [m.document for m in members]
-    if sum(is_short(d) for d in docs) * 2 <= len(docs):  # a group of full articles
+    if not _mostly_short(docs):  # a group of full articles
         scores.update((d.id, 1.0) for d in docs if all(x.is_title for x in d.sentences))
     return {i for i, score in scores.items() if score < settings.off_topic_threshold}
 
