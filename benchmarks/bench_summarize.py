@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python benchmarks/bench_summarize.py [--embedder none|minilm|tfidf]
         [--dataset duc2006|PATH] [--resamples 1000] [--json out.json] [--quick]
-        [--noise-only] [--guard-embedder minilm|tfidf|static]
+        [--noise-only] [--guard-embedder minilm|tfidf|static] [--first N]
 
 Prints one Markdown table: 100 and 250 words (Lead, Centroid, LexRank, ours), the WCEP style at
 40 words (ROUGE-1 F1 is the figure to read), and ours with 20 % off-topic articles injected from
@@ -10,7 +10,9 @@ other clusters (R-2 drop vs. clean), and ours query-focused (the DUC topic passe
 at 100 and 250 words; the generic rows are the headline figures. The NOISE block is
 ``storyline summarize``'s system (the off-topic filter of ``storyline.cluster.offtopic`` on
 embedded leads, then the summarizer on the rest): R-2 clean and noisy, the drop, and the flag
-precision/recall/F1 over all clusters (``--noise-only`` runs just that block). Timing is
+precision/recall/F1 over all clusters (``--noise-only`` runs just that block). ``--first 10`` cuts every
+cluster to its first 10 articles, the size of DUC 2004's clusters (the published systems'
+set). Timing is
 seconds per cluster (25 articles) spent in the summarizer call, after the model (if any) is loaded.
 Needs ../shared/datasets and Perl's XML::DOM.
 """
@@ -21,6 +23,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from storyline.config import ClusterSettings, EmbedSettings
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the noise rows: clean vs 20 %% injected, off-topic flag P/R")
     ap.add_argument("--guard-embedder", default="minilm", choices=["minilm", "tfidf", "static"],
                     help="embedder of the off-topic filter in the noise rows (default: minilm)")
+    ap.add_argument("--first", type=int, default=0,
+                    help="cut every cluster to its first N articles (10: DUC 2004's size)")
     args = ap.parse_args(argv)
 
     reason = rouge_available()
@@ -55,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     except DatasetMissing as exc:
         print(f"skipped: {exc}")
         return 0
+    if args.first:
+        clusters = [replace(c, articles=c.articles[: args.first]) for c in clusters]
 
     embedder = None
     if args.embedder != "none":
@@ -94,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         run(ours_name, ours, words, use_topic=True)
     noise_rows(run, clusters, ours_name, ours, args.guard_embedder, clean)
 
-    print(f"\nDUC 2006 ({len(clusters)} clusters), {clean['backend']}, options: "
+    cut = f", first {args.first} articles each" if args.first else ""
+    print(f"\nDUC 2006 ({len(clusters)} clusters{cut}), {clean['backend']}, options: "
           f"{clean['command'].replace('-l 100', '-l WORDS')}\n")
     print(format_table(results))
     drop = 100 * (clean["rouge"]["rouge-2"]["recall"] - noisy["rouge"]["rouge-2"]["recall"])
