@@ -14,7 +14,8 @@ Prints (data read from ../shared/datasets, never copied):
    (default), the lead cut at 64 word pieces, the title only (the first sentence when there is
    none), the static model — B-cubed and assignment throughput.
 
-Embeddings are cached in ``$TMPDIR/storyline-bench-cluster/`` (keyed by set, model, ids and texts).
+Embeddings are cached in ``$TMPDIR/storyline-bench-cluster/`` (keyed by set, embedder settings,
+ids and texts).
 
 Usage::
 
@@ -110,8 +111,8 @@ def embedded(
     else:
         settings = EmbedSettings(model=model)
     texts = [text(d) for d in docs]
-    key = hashlib.blake2b("\n".join(f"{d.id}\t{t}" for d, t in zip(docs, texts, strict=True))
-                          .encode(), digest_size=8).hexdigest()
+    key = hashlib.blake2b("\n".join([repr(settings), *(f"{d.id}\t{t}" for d, t in zip(
+        docs, texts, strict=True))]).encode(), digest_size=8).hexdigest()
     tag = "".join(ch if ch.isalnum() else "_" for ch in model)
     path = CACHE / f"{name.replace('/', '_')}-{tag}-{key}.npy"
     if path.exists():

@@ -10,10 +10,10 @@ other clusters (R-2 drop vs. clean), and ours query-focused (the DUC topic passe
 at 100 and 250 words; the generic rows are the headline figures. The NOISE block is
 ``storyline summarize``'s system (the off-topic filter of ``storyline.cluster.offtopic`` on
 embedded leads, then the summarizer on the rest): R-2 clean and noisy, the drop, and the flag
-precision/recall/F1 over all clusters (``--noise-only`` runs just that block). ``--first 10`` cuts every
-cluster to its first 10 articles, the size of DUC 2004's clusters (the published systems'
-set). Timing is
-seconds per cluster (25 articles) spent in the summarizer call, after the model (if any) is loaded.
+precision/recall/F1 over all clusters (``--noise-only`` runs just that block). ``--first 10``
+cuts every cluster to its first 10 articles, the size of DUC 2004's clusters (the published
+systems' set). Timing is seconds per cluster (25 articles) spent in the summarizer call, after
+the model (if any) is loaded.
 Needs ../shared/datasets and Perl's XML::DOM.
 """
 

