@@ -60,17 +60,19 @@ class EmbedSettings:
     #: "minilm" (all-MiniLM-L6-v2 int8 ONNX, default), "tfidf" (no model, hashed TF-IDF) or
     #: "static" (fast mode: a static model distilled once by scripts/distill-static.sh)
     model: str = "minilm"
-    #: texts per model call (texts are sorted by length first). Small calls are faster on CPU
-    #: and keep onnxruntime's memory arena small: from 64 to 8, a 1k-article run's embedding
-    #: went 12.5 -> 9.2 CPU-s and its peak memory 1.2 -> 0.8 GB (docs/performance.md)
-    batch_size: int = 8
+    #: texts per model call (texts are sorted by length first). 1: a text's vector does not
+    #: depend on the texts it is encoded with. Above 1 the int8 model (``quantize``) quantizes
+    #: each call's activations on one scale, so vectors move slightly with their batch-mates
+    #: (cosine >= 0.993); it is no faster on leads (docs/performance.md)
+    batch_size: int = 1
     #: texts are cut at this many word pieces (titles and leads fit)
     max_tokens: int = 128
     #: onnxruntime threads (0 = its default: all cores)
     threads: int = 0
-    #: MiniLM computes in int8 (the package's model converted once by onnxruntime's dynamic
-    #: quantization and cached in the data dir): 1.6x less CPU per text, clustering figures
-    #: unchanged (docs/performance.md); false = the package's model as shipped (float32 compute)
+    #: MiniLM's attention blocks compute in int8 (the package's model converted once by
+    #: onnxruntime's dynamic quantization and cached in the data dir): a fifth less CPU per
+    #: text, same clustering figures (docs/performance.md); false = the package's model as
+    #: shipped (float32 compute)
     quantize: bool = True
 
 

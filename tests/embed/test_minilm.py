@@ -39,3 +39,10 @@ def test_int8_compute_keeps_the_vectors_of_the_package_model(minilm):
     sim_a, sim_b = a @ a.T, b @ b.T
     assert np.abs(sim_a - sim_b).max() < 0.05
     assert (np.argsort(-sim_a[0]) == np.argsort(-sim_b[0])).all()
+
+
+@pytest.mark.slow
+def test_a_text_gets_the_same_vector_whatever_it_is_encoded_with(minilm):
+    alone = minilm.encode(TEXTS[:1])
+    with_others = minilm.encode([TEXTS[3], TEXTS[0], *TEXTS[1:]])
+    assert np.array_equal(alone[0], with_others[1])
