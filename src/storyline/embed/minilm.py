@@ -9,7 +9,7 @@ machine, so that the attention blocks compute in int8: onnxruntime's dynamic qua
 weights per output channel, each activation quantized on the fly) of the query, key, value and
 attention-output matrices. The feed-forward matrices stay float32: quantizing them too was a
 third faster again but cost DUC 2006 0.015 of B³-F1. The model is cached in the data dir
-(``quantized_model``). A DUC lead costs 12.2 instead of 15.0 ms of CPU, with the same clustering
+(``quantized_model``). A DUC lead costs 12.3 instead of 14.8 ms of CPU, with the same clustering
 figures (docs/performance.md). Activations are quantized per call, so texts are encoded one per
 call by default (``batch_size`` 1): a text's vector then never depends on the other texts.
 """
@@ -72,7 +72,7 @@ def quantized_model(source: Path) -> Path:
             continue
     where = " or ".join(str(f) for f in folders)
     raise StorylineError(f"cannot write the quantized MiniLM model to {where}: set "
-                            "STORYLINE_DATA to a writable folder, or embed.quantize = false")
+                         "STORYLINE_DATA to a writable folder, or embed.quantize = false")
 
 
 def _quantize(source: Path, work: Path) -> Path:
