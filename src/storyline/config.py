@@ -62,8 +62,8 @@ class EmbedSettings:
     model: str = "minilm"
     #: texts per model call (texts are sorted by length first). 1: a text's vector does not
     #: depend on the texts it is encoded with. Above 1 the int8 model (``quantize``) quantizes
-    #: each call's activations on one scale, so vectors move slightly with their batch-mates
-    #: (cosine >= 0.993); it is no faster on leads (docs/performance.md)
+    #: each call's activations on one scale, so vectors move slightly with their batch-mates;
+    #: and it is no faster on leads (docs/performance.md)
     batch_size: int = 1
     #: texts are cut at this many word pieces (titles and leads fit)
     max_tokens: int = 128
