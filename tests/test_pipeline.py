@@ -149,6 +149,33 @@ def _story_id(stories: dict, article_id: str) -> str:
     return next(k for k, (s, _) in stories.items() if article_id in s.members)
 
 
+def test_a_store_refuses_vectors_of_another_model(tmp_path: Path, fast_settings, caplog):
+    from storyline.errors import StorylineError
+
+    src = tmp_path / "stories.jsonl"
+    _separate_stories(src)
+    with Store(tmp_path / "s.db") as store:
+        assert store.embedder() is None
+        run([src], store, fast_settings)
+        assert store.embedder() == "hashed-tf-v1"
+        # as if the stored vectors came from fast mode's model
+        store.save_embedder("static-minilm-m2v")
+        with pytest.raises(StorylineError, match=r"cannot be compared.*--db NEW\.db"):
+            run([EXAMPLES / "demo-news.jsonl"], store, fast_settings)
+        assert store.embedder() == "static-minilm-m2v"
+        assert store.known_ids(["fire-1"]) == set()  # nothing of the refused run was stored
+        # a store from before the name was recorded: taken for the run's embedder, with a warning
+        store.db.execute("DELETE FROM meta WHERE key = 'embedder'")
+        run([EXAMPLES / "demo-news.jsonl"], store, fast_settings)
+        assert "does not record which embedder" in caplog.text
+        assert store.embedder() == "hashed-tf-v1" and store.known_ids(["fire-1"])
+        # another build of the same model (MiniLM's quantized recipe): continued, with a warning
+        store.save_embedder("hashed-tf-v1-dq-0123")
+        run([src], store, fast_settings)
+        assert "another build of the same model" in caplog.text
+        assert store.embedder() == "hashed-tf-v1"
+
+
 def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fast_settings):
     """Above ``summary.max_docs`` the summarizer reads the most central articles only; an
     article outside them that carries a chosen sentence is still credited."""

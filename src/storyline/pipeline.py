@@ -29,10 +29,11 @@ from storyline.cluster.online import item_counts
 from storyline.cluster.terms import DocFreq
 from storyline.config import ClusterSettings, EmbedSettings, Settings
 from storyline.dedupe import Deduper, shingle_signature
-from storyline.embed import Embedder, get_embedder
+from storyline.embed import Embedder, get_embedder, same_model
 from storyline.enrich.extras import compute_extras
 from storyline.enrich.headline import central_headline
 from storyline.enrich.summarize import ExtractiveSummarizer
+from storyline.errors import StorylineError
 from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Story, StoryExtras, Summary
@@ -111,6 +112,7 @@ def ingest_articles(
     batch (each batch one transaction), then enrich every story that changed."""
     result = result or RunResult()
     embedder = get_embedder(settings.embed)
+    _use_embedder(store, embedder.name)
     deduper = Deduper(settings.dedupe)
     for doc_id, content_hash, signature in store.dedupe_index():
         deduper.add(doc_id, content_hash, signature)
@@ -125,6 +127,27 @@ def ingest_articles(
     result.changed_stories.extend(
         s.id for s in enrich_stories(store, store.dirty_stories(), settings, clusterer.doc_freq))
     return result
+
+
+def _use_embedder(store: Store, name: str) -> None:
+    """Record ``name`` as the embedder of the store's vectors, refusing one whose vectors cannot
+    be compared with those already stored (another model: clusters would be noise)."""
+    stored = store.embedder()
+    if stored == name:
+        return
+    if stored is not None and store.has_vectors():
+        if not same_model(stored, name):
+            raise StorylineError(
+                f"{store.path} holds vectors of the embedder {stored!r}, which cannot be "
+                f"compared with those of {name!r}: run with the store's embedder (--embedder, "
+                "--fast or embed.model in the settings) or into a new store (--db NEW.db)")
+        log.warning("%s: vectors of another build of the same model (%s); continuing with %s",
+                    store.path, stored, name)
+    elif store.has_vectors():
+        log.warning("%s does not record which embedder made its vectors (made before storyline "
+                    "0.2): taking them for %s", store.path, name)
+    with store.transaction():
+        store.save_embedder(name)
 
 
 #: embedders whose vector of a text does not depend on the other texts of the batch and that

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from storyline.config import EmbedSettings
-from storyline.embed import get_embedder
+from storyline.embed import embedder_name, get_embedder, same_model
 from storyline.errors import StorylineError
 
 
@@ -18,6 +18,17 @@ def test_tfidf_unit_rows_and_similarity():
 def test_unknown_embedder():
     with pytest.raises(StorylineError, match="unknown embedder"):
         get_embedder(EmbedSettings(model="nope"))
+    with pytest.raises(StorylineError, match="unknown embedder"):
+        embedder_name(EmbedSettings(model="nope"))
+
+
+def test_the_name_is_known_without_loading_the_model(minilm):
+    assert embedder_name(EmbedSettings(model="tfidf")) == get_embedder(
+        EmbedSettings(model="tfidf")).name
+    assert embedder_name(EmbedSettings(model="minilm")) == minilm.name
+    float32 = embedder_name(EmbedSettings(model="minilm", quantize=False))
+    assert float32 != minilm.name and same_model(float32, minilm.name)
+    assert not same_model(minilm.name, embedder_name(EmbedSettings(model="static")))
 
 
 @pytest.mark.slow

@@ -1,8 +1,8 @@
-"""Sentence compression of the summarizer (an option, off by default)."""
+"""The summarizer's text helpers: sentence compression (an option, off by default), stems."""
 
 from __future__ import annotations
 
-from storyline.enrich._summ_text import compress
+from storyline.enrich._summ_text import compress, stems, tokens
 from storyline.enrich.summarize import ExtractiveSummarizer
 from storyline.models import Article
 from storyline.normalize import normalize_one
@@ -43,3 +43,12 @@ def test_compressed_summaries_cite_their_articles() -> None:
     assert summary.sentences and summary.words <= 40
     assert not any(s.text.endswith("said.") or "(" in s.text for s in summary.sentences)
     assert all(s.articles for s in summary.sentences)
+
+
+def test_the_c_stemmer_stems_as_the_reference_porter_stemmer():
+    from snowballstemmer.porter_stemmer import PorterStemmer
+
+    text = ("Generalizations about the relational conditioning of hopefulness: troubled "
+            "agencies reported flying, dying and lying; ponies caresses feudalism 1,200 rockets")
+    reference = PorterStemmer()
+    assert stems(text) == [reference.stemWord(t) for t in tokens(text)]

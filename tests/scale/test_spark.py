@@ -92,6 +92,8 @@ def test_import_parquet_round_trip(
         # the states are stored, so a later embedded run continues these stories
         assert {s.id for s in imported.load_states()} == set(theirs)
         assert imported.dirty_stories() == []
+        # ... with the embedder that made the vectors, which both stores record
+        assert imported.embedder() == reference.embedder() == "hashed-tf-v1"
 
 
 def test_import_refuses_a_store_that_is_not_empty(

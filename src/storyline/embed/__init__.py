@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from storyline.config import EmbedSettings
-from storyline.embed.base import Embedder, normalize_rows
+from storyline.embed.base import Embedder, normalize_rows, same_model
 from storyline.errors import StorylineError
 
-__all__ = ["Embedder", "get_embedder", "normalize_rows"]
+__all__ = ["Embedder", "embedder_name", "get_embedder", "normalize_rows", "same_model"]
 
 EMBEDDERS = ("minilm", "static", "tfidf")
 
@@ -29,6 +29,25 @@ def get_embedder(settings: EmbedSettings = EmbedSettings()) -> Embedder:
         from storyline.embed.tfidf import TfidfEmbedder
 
         return TfidfEmbedder()
-    raise StorylineError(
-        f"unknown embedder {settings.model!r} (choose from {', '.join(EMBEDDERS)})"
-    )
+    raise _unknown(settings.model)
+
+
+def embedder_name(settings: EmbedSettings = EmbedSettings()) -> str:
+    """The ``Embedder.name`` of ``get_embedder(settings)``, without loading the model."""
+    if settings.model == "minilm":
+        from storyline.embed.minilm import model_name
+
+        return model_name(settings.quantize)
+    if settings.model == "static":
+        from storyline.embed.static import StaticEmbedder
+
+        return StaticEmbedder.name
+    if settings.model == "tfidf":
+        from storyline.embed.tfidf import TfidfEmbedder
+
+        return TfidfEmbedder.name
+    raise _unknown(settings.model)
+
+
+def _unknown(model: str) -> StorylineError:
+    return StorylineError(f"unknown embedder {model!r} (choose from {', '.join(EMBEDDERS)})")

