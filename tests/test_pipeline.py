@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def test_specimen_pile(tmp_path: Path, minilm):
     pile = tmp_path / "pile.txt"
     shutil.copy(SPECIMEN, pile)
     with Store(tmp_path / "iraq.db") as store:
-        run([pile], store)
+        run([pile], store, published=datetime(2020, 1, 13, tzinfo=UTC))  # as the README does
         orphans = store.db.execute(
             "SELECT count(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id "
             "WHERE s.id IS NULL").fetchone()[0]
@@ -95,6 +96,10 @@ def test_specimen_pile(tmp_path: Path, minilm):
         pile_text = SPECIMEN.read_text()
         for s in biggest.summary.sentences:
             assert s.text in pile_text
+        # the developments are dated: Ain al-Asad on 8 January, Balad "on Sunday" (12 January)
+        timeline = {row["date"]: row["text"] for row in store.extras(biggest.id).timeline or ()}
+        assert "8 January" in timeline["2020-01-08"]
+        assert "Balad" in timeline["2020-01-12"]
 
 
 _PLACES = ["Arden", "Belmont", "Corvale", "Dunmore", "Elsworth", "Fairholm", "Glenrock",

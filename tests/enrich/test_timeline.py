@@ -138,3 +138,30 @@ def test_tfidf_weighs_like_scikit_learn():
         ours = _tfidf(texts, min_df).toarray()
         assert ours.shape == ref.shape
         assert np.allclose(ours @ ours.T, ref @ ref.T)
+
+
+def test_a_pile_published_on_one_day_is_dated_by_what_its_sentences_say() -> None:
+    """Loose items all stamped with one day (``run --published``): the days they mention are the
+    developments, not crowded out by the day of publication; a date whose only sentence is long
+    still gets it."""
+    long = ("The attack on the depot came on 8 January, just hours after the regional governor "
+            "warned the interior minister that he should expect retaliation over the arrest of "
+            "the smuggling ring's leader in a raid on the harbour last week.")
+    items = [
+        long,
+        "On Sunday the army said four guards had been wounded in an attack on the northern depot.",
+        "At 11 p.m. on January 7, the commander ordered the guards at the depot to go on lockdown.",
+        "Rockets hit the northern depot where the guards were stationed.",
+        "Four guards were injured in the rocket attack on the depot.",
+        "The depot had been attacked before, and the army said the guards were on alert.",
+        "Officials said the rockets that hit the depot were fired from a truck.",
+        "The army blamed the smuggling ring for the rocket attack on the depot.",
+        "The attack on the depot came amid rising tension between the army and the smugglers.",
+    ]
+    published = datetime(2020, 1, 13, tzinfo=UTC)
+    docs = [normalize_one(Article(id=f"i{n}", text=t, time=published))
+            for n, t in enumerate(items)]
+    assert len(long.split()) > 35  # longer than TimelineSettings.max_words
+    timeline = dict(build_timeline(docs))
+    assert {"2020-01-07", "2020-01-08", "2020-01-12"} <= set(timeline)  # Sunday = 12 January
+    assert timeline["2020-01-08"] == [long]

@@ -85,6 +85,10 @@ class TimelineSettings:
     min_relevance: float = 0.7
 
 
+#: see ``_pick``
+LONG_FACTOR = 2
+
+
 @dataclass(frozen=True, slots=True)
 class _Dated:
     text: str
@@ -155,14 +159,20 @@ def _rank_dates(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _auto_dates(ranked: Sequence[tuple[date, float]]) -> int:
-    """A number of dates when none is asked for: those scoring at least a fifth of the top one,
-    between 3 and 30."""
+def _auto_dates(ranked: Sequence[tuple[date, float]], dated: Sequence[_Dated]) -> list[date]:
+    """The dates to keep when no number is asked for: those scoring at least a fifth of the top
+    score, and those that sentences mention at least a fifth as often as the most mentioned date
+    (so that the days a story's sentences talk about are not crowded out by a day on which all
+    of it was published); at least 3 and at most 30, best first."""
     if not ranked:
-        return 0
-    top = ranked[0][1]
-    keep = sum(1 for _, score in ranked if score >= top / 5)
-    return max(min(keep, 30), min(3, len(ranked)))
+        return []
+    mentions = Counter(s.day for s in dated if s.mentioned)
+    top, most = ranked[0][1], max(mentions.values(), default=0)
+    keep = [d for d, score in ranked
+            if score >= top / 5 or (most and mentions[d] >= most / 5)]
+    if len(keep) < 3:
+        keep = [d for d, _ in ranked[:3]]
+    return keep[:30]
 
 
 def _tfidf(texts: Sequence[str], min_df: int) -> Any:
@@ -230,20 +240,25 @@ def _pick(
         return []
     centrality = np.asarray(rows @ (centroid / norm)).ravel()
     order = np.argsort(-centrality, kind="stable")
-    picked: list[int] = []
-    for i in order:
-        c = candidates[i]
-        if not c.mentioned and settings.undated_weight <= 0:
-            continue
-        n = len(words(c.text))
-        if n < settings.min_words or n > settings.max_words:
-            continue
-        row = _dense(rows[i])
-        if any(float(row @ prev) > settings.redundancy for prev in chosen_rows):
-            continue
-        picked.append(int(i))
-        chosen_rows.append(row)
-        if len(picked) >= k:
+    lengths = [len(words(c.text)) for c in candidates]
+    # a date whose every sentence is longer than ``max_words`` still gets the most central one
+    # that names it and is at most ``LONG_FACTOR`` times as long, rather than no entry
+    for longest, naming in ((settings.max_words, False), (LONG_FACTOR * settings.max_words, True)):
+        picked: list[int] = []
+        for i in order:
+            c = candidates[i]
+            if not c.mentioned and (naming or settings.undated_weight <= 0):
+                continue
+            if lengths[i] < settings.min_words or lengths[i] > longest:
+                continue
+            row = _dense(rows[i])
+            if any(float(row @ prev) > settings.redundancy for prev in chosen_rows):
+                continue
+            picked.append(int(i))
+            chosen_rows.append(row)
+            if len(picked) >= k:
+                break
+        if picked:
             break
     return picked
 
@@ -268,8 +283,8 @@ def build_timeline_entries(
     if not dated:
         return []
     ranked = _rank_dates(dated, docs, settings)
-    k = _auto_dates(ranked) if dates is None else max(0, dates)
-    top = sorted(d for d, _ in ranked[:k])
+    top = sorted(_auto_dates(ranked, dated) if dates is None
+                 else [d for d, _ in ranked[:max(0, dates)]])
     by_day: dict[date, list[_Dated]] = defaultdict(list)
     for s in dated:
         by_day[s.day].append(s)
