@@ -104,6 +104,10 @@ class Embedded:
         return self.document.id
 
 
+#: characters that end a sentence (a summary sentence without one is a headline)
+_FINAL = tuple(".!?…\"'”’)]:;")
+
+
 @dataclass(frozen=True, slots=True)
 class SummarySentence:
     """A sentence of a summary, with the ids of every article that carries it (or a near copy)."""
@@ -119,7 +123,10 @@ class Summary:
 
     @property
     def text(self) -> str:
-        return " ".join(s.text for s in self.sentences)
+        """The sentences as one paragraph; a headline among them (no final punctuation) gets a
+        full stop, so that it does not run into the next sentence."""
+        return " ".join(s.text if s.text.endswith(_FINAL) else s.text + "."
+                        for s in self.sentences)
 
     @property
     def words(self) -> int:
