@@ -205,6 +205,52 @@ def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fas
     assert carrying and set(carrying[0].articles) == {a.id for a in articles}
 
 
+def test_sample_keeps_the_newest_and_a_stable_draw():
+    from storyline.models import Article
+    from storyline.pipeline import Member, _sample
+
+    members = [Member(Article(f"a{i}", "", "text"), None, None) for i in range(40)]
+    assert _sample(members, 40) == members and _sample(members, 0) == members
+    chosen = _sample(members, 12)
+    ids = [m.article.id for m in chosen]
+    assert len(ids) == 12 and ids == sorted(ids, key=lambda i: int(i[1:]))  # store order kept
+    assert ids[-3:] == ["a37", "a38", "a39"]  # the newest quarter
+    # the draw of the older ones depends on the ids only: a story that grows keeps most of it
+    grown = members + [Member(Article(f"b{i}", "", "text"), None, None) for i in range(4)]
+    older = set(ids[:-3])
+    again = {m.article.id for m in _sample(grown, 12)}
+    assert len(older & again) >= len(older) - 4
+
+
+def test_big_story_is_enriched_from_a_sample_and_credits_every_carrier(fast_settings):
+    """Above ``enrich.max_docs`` originals a story is enriched from a sample; its members are
+    all of them, and an article outside the sample that carries a summary sentence (or a copy
+    of such an article) is credited."""
+    from dataclasses import replace
+
+    from storyline.embed import get_embedder
+    from storyline.models import Article
+    from storyline.normalize import normalize_one
+    from storyline.pipeline import Member, _sample, build_story
+
+    shared = "The Harlow dam gave way at dawn on Tuesday, flooding the lower valley."
+    articles = [Article(f"d{i:02d}", f"Harlow dam failure, report {i}",
+                        f"{shared} Rescue teams from district {i} searched the valley.")
+                for i in range(12)]
+    vectors = get_embedder(fast_settings.embed).encode(
+        [normalize_one(a).lead for a in articles])
+    members = [Member(a, None, v) for a, v in zip(articles, vectors, strict=True)]
+    members.append(Member(replace(articles[0], id="copy"), "d00", None))
+    settings = replace(fast_settings, enrich=replace(fast_settings.enrich, max_docs=4,
+                                                     entities="heuristic"))
+    story, _ = build_story("s1", "s1", members, settings)
+    assert set(story.members) == {m.article.id for m in members}
+    sampled = {m.article.id for m in _sample(members[:-1], 4)}
+    carrying = [s for s in story.summary.sentences if s.text == shared]
+    assert carrying and set(carrying[0].articles) == set(story.members)
+    assert len(sampled) == 4 and len(set(carrying[0].articles) - sampled) == 9
+
+
 def test_batches_prepared_by_workers_equal_serial(tmp_path: Path, fast_settings, monkeypatch):
     """Batches prepared ahead in a worker process (or by the main loop while it starts) give
     exactly the store the main loop alone gives, copies and empty articles included."""

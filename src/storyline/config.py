@@ -172,6 +172,12 @@ class EnrichSettings:
     entities_chars: int = 600
     #: find numbers and claims that sources state differently
     disagreements: bool = True
+    #: a story with more original articles than this is enriched (off-topic filter, summary,
+    #: headline, timeline, entities, disagreements) from this many: the newest quarter and a fixed
+    #: pseudo-random draw of the others. Re-enriching a growing story then costs the same at every
+    #: update, however big it has become; its members, sources and dates, and the credit of its
+    #: summary sentences, still cover every article. 0 = read them all
+    max_docs: int = 500
     #: processes that enrich stories in parallel: 0 = one per CPU core (at most 4), 1 = all in
     #: the calling process (small runs always stay in it)
     workers: int = 0

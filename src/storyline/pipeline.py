@@ -9,6 +9,7 @@ independent of each other once clustered: they are enriched in parallel worker p
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -38,6 +39,7 @@ from storyline.ingest import read_inputs
 from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Story, StoryExtras, Summary
 from storyline.normalize import normalize, normalize_one
+from storyline.normalize.clean import clean_line, clean_text
 from storyline.store import Store
 
 __all__ = [
@@ -352,11 +354,13 @@ def build_story(
     for m in members:
         if m.duplicate_of:
             copies.setdefault(m.duplicate_of, []).append(m.article.id)
+    originals = [m for m in members if not m.duplicate_of and m.vector is not None]
+    read = _sample(originals, settings.enrich.max_docs)
     embedded = [
         Embedded(replace(normalize_one(m.article), copies=tuple(copies.get(m.article.id, ()))),
                  m.vector)
-        for m in members
-        if not m.duplicate_of and m.vector is not None
+        for m in read
+        if m.vector is not None
     ]
     off = (filter_off_topic(embedded, settings.cluster, background) if len(embedded) >= 3
            else set())
@@ -365,8 +369,8 @@ def build_story(
     central = _most_central(kept, settings.summary.max_docs)
     summary = (_summarizer()(central, settings.summary.words, settings.summary.style)
                if on_topic else Summary())
-    if len(central) < len(on_topic):
-        summary = _credit(summary, on_topic)
+    if len(central) < len(on_topic) or len(read) < len(originals):
+        summary = _credit(summary, _texts(on_topic) + _unread(originals, read, copies))
     articles = [m.article for m in members
                 if m.article.id not in off and m.duplicate_of not in off]
     times = [a.time for a in articles if a.time]
@@ -396,11 +400,43 @@ def _most_central(members: Sequence[Embedded], limit: int) -> list[Document]:
     return [members[i].document for i in chosen]
 
 
-def _credit(summary: Summary, docs: Sequence[Document]) -> Summary:
-    """Credit every document (and its copies) whose text carries a summary sentence."""
+def _sample(members: Sequence[Member], limit: int) -> list[Member]:
+    """At most ``limit`` of ``members`` (all when there are no more; 0 = no limit), in their
+    order: the last quarter (the newest, in the store's order), then a fixed pseudo-random draw of
+    the rest, by a hash of the id, so that a growing story keeps reading mostly the same ones."""
+    if limit <= 0 or len(members) <= limit:
+        return list(members)
+    newest = len(members) - limit // 4
+    rest = sorted(range(newest), key=lambda i: _hash_rank(members[i].article.id))
+    chosen = sorted(rest[: limit - (len(members) - newest)]) + list(range(newest, len(members)))
+    return [members[i] for i in chosen]
+
+
+def _hash_rank(article_id: str) -> bytes:
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+
+
+def _texts(docs: Iterable[Document]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(cleaned title, cleaned body, ids) of each document, for ``_credit``."""
+    return [(d.title, d.body, d.all_ids) for d in docs]
+
+
+def _unread(originals: Sequence[Member], read: Sequence[Member],
+            copies: dict[str, list[str]]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``_texts`` of the originals left out of ``read`` (cleaned, not split into sentences)."""
+    sampled = {m.article.id for m in read}
+    return [(clean_line(m.article.title), clean_text(m.article.text),
+             (m.article.id, *copies.get(m.article.id, ())))
+            for m in originals if m.article.id not in sampled]
+
+
+def _credit(summary: Summary, texts: Sequence[tuple[str, str, tuple[str, ...]]]) -> Summary:
+    """Credit every article (and its copies) whose text carries a summary sentence. ``texts``:
+    (cleaned title, cleaned body, ids) of each article."""
     sentences = []
     for s in summary.sentences:
-        carriers = (i for d in docs if s.text in d.body or s.text == d.title for i in d.all_ids)
+        carriers = (i for title, body, ids in texts if s.text in body or s.text == title
+                    for i in ids)
         sentences.append(replace(s, articles=tuple(dict.fromkeys((*s.articles, *carriers)))))
     return replace(summary, sentences=tuple(sentences))
 
