@@ -332,11 +332,12 @@ def _row(
 
 class Member(NamedTuple):
     """One stored article of a story: originals carry their lead vector, copies the id of the
-    article they copy."""
+    article they copy; ``off_topic``: flagged by the story's last enrichment."""
 
     article: Article
     duplicate_of: str | None
     vector: np.ndarray | None
+    off_topic: bool = False
 
 
 def build_story(
@@ -364,6 +365,8 @@ def build_story(
     ]
     off = (filter_off_topic(embedded, settings.cluster, background) if len(embedded) >= 3
            else set())
+    if len(read) < len(originals):  # the unread keep their last verdict
+        off |= {m.article.id for m in originals if m.off_topic} - {m.article.id for m in read}
     kept = [e for e in embedded if e.id not in off]
     on_topic = [e.document for e in kept]
     central = _most_central(kept, settings.summary.max_docs)
@@ -423,11 +426,12 @@ def _texts(docs: Iterable[Document]) -> list[tuple[str, str, tuple[str, ...]]]:
 
 def _unread(originals: Sequence[Member], read: Sequence[Member],
             copies: dict[str, list[str]]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """``_texts`` of the originals left out of ``read`` (cleaned, not split into sentences)."""
+    """``_texts`` of the originals left out of ``read`` and not flagged off-topic (cleaned, not
+    split into sentences)."""
     sampled = {m.article.id for m in read}
     return [(clean_line(m.article.title), clean_text(m.article.text),
              (m.article.id, *copies.get(m.article.id, ())))
-            for m in originals if m.article.id not in sampled]
+            for m in originals if m.article.id not in sampled and not m.off_topic]
 
 
 def _credit(summary: Summary, texts: Sequence[tuple[str, str, tuple[str, ...]]]) -> Summary:
@@ -448,7 +452,7 @@ def _summarizer() -> ExtractiveSummarizer:
 
 
 def _members(store: Store, story_id: str) -> list[Member]:
-    return [Member(r["article"], r["duplicate_of"], r["vector"])
+    return [Member(r["article"], r["duplicate_of"], r["vector"], r["off_topic"])
             for r in store.story_articles(story_id)]
 
 
