@@ -181,28 +181,36 @@ def test_a_store_refuses_vectors_of_another_model(tmp_path: Path, fast_settings,
         assert store.embedder() == "hashed-tf-v1"
 
 
+_DAM = "The Harlow dam gave way at dawn on Tuesday, flooding the lower valley."
+
+
+def _dam_story(settings, n: int) -> list:
+    """``n`` reports of one event that all carry the sentence ``_DAM``, as story members."""
+    from storyline.embed import get_embedder
+    from storyline.models import Article
+    from storyline.normalize import normalize_one
+    from storyline.pipeline import Member
+
+    articles = [Article(f"d{i:02d}", f"Harlow dam failure, report {i}",
+                        f"{_DAM} Rescue teams from district {i} searched the valley.")
+                for i in range(n)]
+    vectors = get_embedder(settings.embed).encode([normalize_one(a).lead for a in articles])
+    return [Member(a, None, v) for a, v in zip(articles, vectors, strict=True)]
+
+
 def test_large_story_is_summarized_from_its_centre_and_credits_every_carrier(fast_settings):
     """Above ``summary.max_docs`` the summarizer reads the most central articles only; an
     article outside them that carries a chosen sentence is still credited."""
     from dataclasses import replace
 
-    from storyline.embed import get_embedder
-    from storyline.models import Article
-    from storyline.normalize import normalize_one
-    from storyline.pipeline import Member, build_story
+    from storyline.pipeline import build_story
 
-    shared = "The Harlow dam gave way at dawn on Tuesday, flooding the lower valley."
-    articles = [Article(f"d{i}", f"Harlow dam failure, report {i}",
-                        f"{shared} Rescue teams from district {i} searched the valley.")
-                for i in range(6)]
-    vectors = get_embedder(fast_settings.embed).encode(
-        [normalize_one(a).lead for a in articles])
+    members = _dam_story(fast_settings, 6)
     settings = replace(fast_settings, summary=replace(fast_settings.summary, max_docs=3),
                        enrich=replace(fast_settings.enrich, entities="heuristic"))
-    story, _ = build_story("s1", "s1", [Member(a, None, v) for a, v in
-                                        zip(articles, vectors, strict=True)], settings)
-    carrying = [s for s in story.summary.sentences if s.text == shared]
-    assert carrying and set(carrying[0].articles) == {a.id for a in articles}
+    story, _ = build_story("s1", "s1", members, settings)
+    carrying = [s for s in story.summary.sentences if s.text == _DAM]
+    assert carrying and set(carrying[0].articles) == {m.article.id for m in members}
 
 
 def test_sample_keeps_the_newest_and_a_stable_draw():
@@ -228,19 +236,10 @@ def test_big_story_is_enriched_from_a_sample_and_credits_every_carrier(fast_sett
     of such an article) is credited."""
     from dataclasses import replace
 
-    from storyline.embed import get_embedder
-    from storyline.models import Article
-    from storyline.normalize import normalize_one
     from storyline.pipeline import Member, _sample, build_story
 
-    shared = "The Harlow dam gave way at dawn on Tuesday, flooding the lower valley."
-    articles = [Article(f"d{i:02d}", f"Harlow dam failure, report {i}",
-                        f"{shared} Rescue teams from district {i} searched the valley.")
-                for i in range(12)]
-    vectors = get_embedder(fast_settings.embed).encode(
-        [normalize_one(a).lead for a in articles])
-    members = [Member(a, None, v) for a, v in zip(articles, vectors, strict=True)]
-    members.append(Member(replace(articles[0], id="copy"), "d00", None))
+    members = _dam_story(fast_settings, 12)
+    members.append(Member(replace(members[0].article, id="copy"), "d00", None))
     sampled = {m.article.id for m in _sample(members[:-1], 4)}
     # an unread article flagged by an earlier enrichment keeps its verdict
     flagged = next(i for i, m in enumerate(members) if m.article.id not in sampled)
@@ -251,7 +250,7 @@ def test_big_story_is_enriched_from_a_sample_and_credits_every_carrier(fast_sett
     story, _ = build_story("s1", "s1", members, settings)
     assert story.off_topic == (members[flagged].article.id,)
     assert set(story.members) == {m.article.id for m in members} - flagged_ids
-    carrying = [s for s in story.summary.sentences if s.text == shared]
+    carrying = [s for s in story.summary.sentences if s.text == _DAM]
     assert carrying and set(carrying[0].articles) == set(story.members)
     assert len(sampled) == 4 and len(set(carrying[0].articles) - sampled) >= 7
 
