@@ -357,6 +357,8 @@ def build_story(
             copies.setdefault(m.duplicate_of, []).append(m.article.id)
     originals = [m for m in members if not m.duplicate_of and m.vector is not None]
     read = _sample(originals, settings.enrich.max_docs)
+    sampled = {m.article.id for m in read}
+    unread = [m for m in originals if m.article.id not in sampled]
     embedded = [
         Embedded(replace(normalize_one(m.article), copies=tuple(copies.get(m.article.id, ()))),
                  m.vector)
@@ -365,15 +367,14 @@ def build_story(
     ]
     off = (filter_off_topic(embedded, settings.cluster, background) if len(embedded) >= 3
            else set())
-    if len(read) < len(originals):  # the unread keep their last verdict
-        off |= {m.article.id for m in originals if m.off_topic} - {m.article.id for m in read}
+    off |= {m.article.id for m in unread if m.off_topic}  # the unread keep their last verdict
     kept = [e for e in embedded if e.id not in off]
     on_topic = [e.document for e in kept]
     central = _most_central(kept, settings.summary.max_docs)
     summary = (_summarizer()(central, settings.summary.words, settings.summary.style)
                if on_topic else Summary())
-    if len(central) < len(on_topic) or len(read) < len(originals):
-        summary = _credit(summary, _texts(on_topic) + _unread(originals, read, copies))
+    if len(central) < len(on_topic) or unread:
+        summary = _credit(summary, _texts(on_topic) + _unread_texts(unread, copies))
     articles = [m.article for m in members
                 if m.article.id not in off and m.duplicate_of not in off]
     times = [a.time for a in articles if a.time]
@@ -424,14 +425,13 @@ def _texts(docs: Iterable[Document]) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(d.title, d.body, d.all_ids) for d in docs]
 
 
-def _unread(originals: Sequence[Member], read: Sequence[Member],
-            copies: dict[str, list[str]]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """``_texts`` of the originals left out of ``read`` and not flagged off-topic (cleaned, not
-    split into sentences)."""
-    sampled = {m.article.id for m in read}
+def _unread_texts(unread: Sequence[Member],
+                  copies: dict[str, list[str]]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``_texts`` of the ``unread`` originals not flagged off-topic (cleaned, not split into
+    sentences)."""
     return [(clean_line(m.article.title), clean_text(m.article.text),
              (m.article.id, *copies.get(m.article.id, ())))
-            for m in originals if m.article.id not in sampled and not m.off_topic]
+            for m in unread if not m.off_topic]
 
 
 def _credit(summary: Summary, texts: Sequence[tuple[str, str, tuple[str, ...]]]) -> Summary:

@@ -240,27 +240,31 @@ class Store:
             [(line, story, line) for story, line in storylines.items()],
         )
 
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
     def next_story_number(self) -> int:
         """The clusterer's number for its next new story (1 for a new store)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'next_story'").fetchone()
-        return int(row[0]) if row else 1
+        value = self._meta("next_story")
+        return int(value) if value else 1
 
     def save_next_story_number(self, number: int) -> None:
         """Remember the clusterer's next story number, so that ids of stories merged away are
         never reused (inside the caller's transaction)."""
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES ('next_story', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(number),))
+        self._set_meta("next_story", str(number))
 
     def embedder(self) -> str | None:
         """The name of the embedder whose vectors the store holds (None: not recorded yet)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'embedder'").fetchone()
-        return str(row[0]) if row else None
+        return self._meta("embedder")
 
     def save_embedder(self, name: str) -> None:
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES ('embedder', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (name,))
+        self._set_meta("embedder", name)
 
     def has_vectors(self) -> bool:
         return self.db.execute(
