@@ -83,6 +83,27 @@ def _sparse(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> csr_m
                       dtype=np.float64)
 
 
+def _sentence_rows(
+    docs: Sequence[Document], scored: Sequence[int], vocab: dict[str, int], idf: DocFreq,
+    entity_boost: float,
+) -> tuple[np.ndarray, csr_matrix]:
+    """The sentences of ``docs[i]`` for each i in ``scored``, as TF-IDF rows over ``vocab`` (terms
+    outside it dropped), and the document index of each row. A sentence repeated across members
+    (near copies) is weighed once."""
+    weighed: dict[str, dict[str, float]] = {}
+    owner, vectors = [], []
+    for i in scored:
+        for x in docs[i].sentences:
+            vec = weighed.get(x.text)
+            if vec is None:
+                vec = weighed[x.text] = {
+                    t: w for t, w in weigh(text_counts([x.text], entity_boost), idf).items()
+                    if t in vocab}
+            owner.append(i)
+            vectors.append(vec)
+    return np.asarray(owner), _sparse(vectors, vocab)
+
+
 def _mostly_short(docs: Sequence[Document]) -> bool:
     """A group of mostly short items (headlines, loose lines) rather than full articles."""
     return sum(is_short(d) for d in docs) * 2 > len(docs)
@@ -131,18 +152,16 @@ def off_topic_scores(
     centroid = np.asarray(terms[core].sum(axis=0)).ravel()
     centroid_sq = float(centroid @ centroid)
     own = terms @ centroid  # t_i . C
+    length_sq = np.where(core, centroid_sq - 2 * own + term_self, centroid_sq)
+    scored = [i for i, doc in enumerate(docs) if length_sq[i] > 1e-12 and doc.sentences]
     best = np.zeros(n, dtype=np.float64)
-    for i, doc in enumerate(docs):
-        length_sq = centroid_sq - 2 * own[i] + term_self[i] if core[i] else centroid_sq
-        if length_sq <= 1e-12 or not doc.sentences:
-            continue
-        mine = doc_vectors[i] if core[i] else {}
-        best[i] = max(
-            sum(x * (centroid[vocab[t]] - mine.get(t, 0.0)) for t, x in sentence.items()
-                if t in vocab)
-            for sentence in (weigh(text_counts([x.text], s.entity_boost), idf)
-                             for x in doc.sentences)
-        ) / np.sqrt(length_sq)
+    if scored:
+        owner, sentences = _sentence_rows(docs, scored, vocab, idf, s.entity_boost)
+        # s . (C - t_i) for the core members, s . C for the others
+        cosine = sentences @ centroid - np.where(
+            core[owner], np.asarray(sentences.multiply(terms[owner]).sum(axis=1)).ravel(), 0.0)
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        best[scored] = np.maximum.reduceat(cosine, starts) / np.sqrt(length_sq[scored])
     by_sentence = _relative(best, core)
     if by_emb is None or by_sentence is None:
         return {m.id: 1.0 for m in members}

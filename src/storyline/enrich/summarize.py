@@ -224,20 +224,22 @@ class ExtractiveSummarizer:
             per_doc: dict[int, dict[str, int]] = {}
             entities: set[str] = set()
             tf: Counter[str] = Counter()
-            for s in sents:
+            for s in sents:  # a document's sentences come in position order
                 if s.doc in unique:
                     tf.update(s.concepts)
                     first = per_doc.setdefault(s.doc, {})
                     pos = max(0, s.position)
-                    for c in s.concepts:
-                        first[c] = min(first.get(c, pos), pos)
+                    first.update({c: pos for c in s.concepts if c not in first})
                     entities |= s.entities
             df: Counter[str] = Counter()
             wdf: dict[str, float] = {}
             for d, cs in per_doc.items():
+                df.update(cs.keys())
+                mention: dict[int, float] = {}  # weight of a first mention at each position
                 for c, pos in cs.items():
-                    df[c] += 1
-                    wdf[c] = wdf.get(c, 0.0) + float(weights[d]) * self._position_factor(pos)
+                    if (m := mention.get(pos)) is None:
+                        m = mention[pos] = float(weights[d]) * self._position_factor(pos)
+                    wdf[c] = wdf.get(c, 0.0) + m
             # short items (headlines, one-paragraph posts) share few bigrams: lower the floor
             # and let content words count too
             short = sum(not s.is_title for s in sents) < 3 * len(docs)
@@ -533,18 +535,12 @@ def _paraphrase_pairs(concepts: list[frozenset[str]], limit: float) -> list[tupl
 
 
 def _assemble(docs: Sequence[Document], sents: list[_Sent], chosen: list[_Sent]) -> Summary:
-    index: dict[str, set[int]] = {}
-    for i, s in enumerate(sents):
-        for g in s.shingles:
-            index.setdefault(g, set()).add(i)
     out = []
     for c in sorted(chosen, key=lambda s: (docs[s.doc].time or _EPOCH, s.position, s.doc)):
-        near = sorted(set().union(*(index.get(g, set()) for g in c.shingles)))
         carriers = [c.doc]
-        for i in near:
-            s = sents[i]
-            if s.doc not in carriers and (s.key == c.key or
-                                          _overlap(s.shingles, c.shingles) >= _NEAR_DUP):
+        for s in sents:
+            if s.doc not in carriers and not c.shingles.isdisjoint(s.shingles) and (
+                    s.key == c.key or _overlap(s.shingles, c.shingles) >= _NEAR_DUP):
                 carriers.append(s.doc)
         ids: list[str] = []
         for d in carriers:
