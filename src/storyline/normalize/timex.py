@@ -459,8 +459,10 @@ def _rules_for(text: str) -> list[tuple[re.Pattern[str], Resolver]]:
             if all(not group.isdisjoint(present) for group in groups)]
 
 
-def _spans(text: str) -> list[tuple[int, int, re.Match[str], Resolver]]:
-    """Every rule match, overlaps settled: leftmost first, then longest."""
+@lru_cache(maxsize=32768)
+def _spans(text: str) -> tuple[tuple[int, int, re.Match[str], Resolver], ...]:
+    """Every rule match, overlaps settled: leftmost first, then longest. Cached: the anchor day
+    does not enter here, and near copies published on other days repeat their sentences."""
     found = [(m.start(), m.end(), m, fn)
              for pattern, fn in _rules_for(text) for m in pattern.finditer(text)]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
@@ -470,7 +472,7 @@ def _spans(text: str) -> list[tuple[int, int, re.Match[str], Resolver]]:
         if span[0] >= last_end:
             kept.append(span)
             last_end = span[1]
-    return kept
+    return tuple(kept)
 
 
 def _is_future(text: str, start: int, end: int) -> bool | None:
@@ -575,7 +577,8 @@ def resolve_expression(
     spans = _spans(expression)
     if not spans:
         # a given extent may be a bare "May" or "March", which the scanner needs a cue word for
-        spans = [(m.start(), m.end(), m, _r_month) for m in _BARE_MONTH.finditer(expression)]
+        spans = tuple((m.start(), m.end(), m, _r_month)
+                      for m in _BARE_MONTH.finditer(expression))
     for start, end, m, fn in spans:
         resolved = fn(m, anchor_day, ref, future)
         if resolved is None:
