@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from storyline.embed.base import data_dir, normalize_rows
 from storyline.errors import MissingDependency
@@ -84,10 +85,12 @@ class StaticEmbedder:
                 row = row[row != self.unk_id]
             ids.append(row)
         lengths = np.array([len(r) for r in ids])
+        # the sum of each text's token rows, as (texts x vocabulary counts) @ table: no copy of
+        # the gathered rows
+        counts = csr_matrix(
+            (np.ones(int(lengths.sum()), dtype=np.float32), np.concatenate(ids),
+             np.concatenate([[0], np.cumsum(lengths)])),
+            shape=(len(texts), self.table.shape[0]))
         rows = np.flatnonzero(lengths)
-        if len(rows):
-            flat = np.concatenate([ids[i] for i in rows])
-            starts = np.concatenate([[0], np.cumsum(lengths[rows])[:-1]])
-            sums = np.add.reduceat(self.table[flat], starts, axis=0)
-            out[rows] = sums / lengths[rows, None]
+        out[rows] = (counts @ self.table)[rows] / lengths[rows, None]
         return normalize_rows(out)
