@@ -224,12 +224,12 @@ class ExtractiveSummarizer:
             per_doc: dict[int, dict[str, int]] = {}
             entities: set[str] = set()
             tf: Counter[str] = Counter()
-            for s in sents:  # a document's sentences come in position order
+            for s in sents:
                 if s.doc in unique:
                     tf.update(s.concepts)
                     first = per_doc.setdefault(s.doc, {})
                     pos = max(0, s.position)
-                    first.update({c: pos for c in s.concepts if c not in first})
+                    first.update({c: pos for c in s.concepts if first.get(c, pos + 1) > pos})
                     entities |= s.entities
             df: Counter[str] = Counter()
             wdf: dict[str, float] = {}
