@@ -53,6 +53,17 @@ def test_encode_is_the_unit_mean_of_the_known_tokens(tmp_path: Path, table: np.n
     np.testing.assert_allclose(out[4], unit(table[3] + table[4] + table[5]), rtol=1e-5)
     np.testing.assert_allclose(out[5], unit(table[1]), rtol=1e-5)
     assert emb.encode([]).shape == (0, 4)
+    # a repeated token counts each time
+    np.testing.assert_allclose(emb.encode(["flood river flood"])[0],
+                               unit(2 * table[1] + table[2]), rtol=1e-5)
+
+
+def test_a_text_gets_the_same_vector_alone_or_in_a_batch(
+    tmp_path: Path, table: np.ndarray
+) -> None:
+    emb = StaticEmbedder(_model(tmp_path / "m", table))
+    batch = emb.encode(["bank", "flood river", "chess bank"])
+    assert np.array_equal(emb.encode(["flood river"])[0], batch[1])
 
 
 def test_missing_model_says_how_to_distill_it(tmp_path: Path) -> None:
