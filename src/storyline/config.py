@@ -67,7 +67,8 @@ class EmbedSettings:
     batch_size: int = 1
     #: texts are cut at this many word pieces (titles and leads fit)
     max_tokens: int = 128
-    #: onnxruntime threads (0 = its default: all cores)
+    #: texts (of ``batch_size``) encoded at once, each on one onnxruntime thread (0 = one per
+    #: core): a quarter less CPU per lead than onnxruntime's own threads (docs/performance.md)
     threads: int = 0
     #: MiniLM's attention blocks compute in int8 (the package's model converted once by
     #: onnxruntime's dynamic quantization and cached in the data dir): a fifth less CPU per

@@ -60,3 +60,13 @@ def test_a_text_gets_the_same_vector_whatever_it_is_encoded_with(minilm):
     alone = minilm.encode(TEXTS[:1])
     with_others = minilm.encode([TEXTS[3], TEXTS[0], *TEXTS[1:]])
     assert np.array_equal(alone[0], with_others[1])
+
+
+@pytest.mark.slow
+def test_texts_encoded_on_several_threads_keep_their_order_and_vectors():
+    texts = [*TEXTS, "", "  ", *reversed(TEXTS)]
+    parallel = MiniLMEmbedder(threads=3).encode(texts)
+    serial = MiniLMEmbedder(threads=1).encode(texts)
+    assert np.array_equal(parallel, serial)
+    assert not parallel[5].any() and not parallel[6].any()  # blank texts: zero vectors
+    assert np.array_equal(parallel[0], parallel[-1])  # the same text, the same vector
