@@ -1,8 +1,9 @@
 """Budgeted concept coverage: pick sentences maximizing the weight of the concepts they cover
 (Gillick & Favre 2009, the ICSISumm model) under a word budget.
 
-Exact ILP with HiGHS (``highspy``, no restarts) under a time limit; greedy (cost-scaled, with the best single
-sentence as a safeguard: a 1/2(1-1/e) approximation) when HiGHS is missing or fails.
+Exact ILP with HiGHS (``highspy``, no restarts) under a time limit; greedy (cost-scaled, with
+the best single sentence as a safeguard: a 1/2(1-1/e) approximation) when HiGHS is missing or
+fails.
 """
 
 from __future__ import annotations
