@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from storyline.cli import build_parser, main
+from storyline.ingest import read_inputs
 from tests.conftest import EXAMPLES, ROOT
 
 FAST = ["--embedder", "tfidf"]
@@ -62,6 +63,36 @@ def test_filter_contract(cluster_file: Path, capsys):
     out = lines(capsys.readouterr().out)
     assert [o["id"] for o in out] == ["port", "misc", "fire", "rate"]
     assert all(isinstance(o["off_topic"], list) for o in out)
+
+
+def test_summarize_and_filter_take_a_pile_as_one_cluster(tmp_path: Path, capsys):
+    pile = tmp_path / "pile.txt"
+    items = ["Rockets hit an air base in Iraq hosting US troops",
+             "Four US soldiers were wounded when rockets struck the Balad air base in Iraq.",
+             "The rocket attack on the Iraqi air base came days after the Iranian missile strikes.",
+             "US troops at the air base in Iraq had been warned of a rocket attack.",
+             "Iraq's military said eight rockets struck the air base north of Baghdad.",
+             "Giant sinkhole swallows a bus in China"]
+    pile.write_text("\n\n".join(items), encoding="utf-8")
+    assert main([*FAST, "filter", str(pile)]) == 0
+    [flagged] = lines(capsys.readouterr().out)
+    assert main([*FAST, "summarize", str(pile), "--words", "30", "--format", "text"]) == 0
+    [summary] = lines(capsys.readouterr().out)
+    sinkhole = next(a.id for a in read_inputs(pile) if "sinkhole" in (a.title or a.text))
+    assert flagged == {"id": "pile", "off_topic": [sinkhole]}
+    assert summary["id"] == "pile" and summary["off_topic"] == [sinkhole]
+    assert summary["sentences"] and all(s["articles"] for s in summary["sentences"])
+
+
+def test_filter_flags_the_specimen_piles_intruders(minilm, capsys):
+    specimen = ROOT.parent / "shared" / "examples" / "iraq-airbase-pile.txt"
+    if not specimen.exists():
+        pytest.skip(f"specimen not found: {specimen}")
+    text = {a.id: a.title or a.text for a in read_inputs(specimen)}
+    assert main(["filter", str(specimen)]) == 0
+    [out] = lines(capsys.readouterr().out)
+    assert out["id"] == "iraq-airbase-pile"
+    assert sorted(text[i].split()[0] for i in out["off_topic"]) == ["Giant", "Oscars"]
 
 
 def test_run_stories_show_json(tmp_path: Path, capsys):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from storyline.config import IngestSettings
-from storyline.ingest import IngestReport, read_clusters, read_inputs
+from storyline.errors import InputError
+from storyline.ingest import IngestReport, read_clusters, read_groups, read_inputs
 
 
 def _write_lines(path: Path, lines: list[object]) -> Path:
@@ -242,3 +246,39 @@ def test_lines_that_are_arrays_stay_json_lines(tmp_path: Path) -> None:
     one_line = tmp_path / "min.json"
     one_line.write_text(json.dumps([{"title": "A"}, {"title": "B"}]))
     assert [a.title for a in read_inputs([one_line])] == ["A", "B"]
+
+
+def test_groups_of_a_cluster_file_are_its_clusters(tmp_path: Path) -> None:
+    path = _write_lines(tmp_path / "c.jsonl", [
+        {"id": "a", "articles": [{"id": "a1", "text": "One two three."}]},
+        {"id": "b", "articles": [{"id": "b1", "text": "Four five six."},
+                                 {"id": "b2", "text": "Seven eight."}]},
+    ])
+    assert [(cid, [a.id for a in arts]) for cid, arts in read_groups(path)] == [
+        ("a", ["a1"]), ("b", ["b1", "b2"])]
+
+
+def test_any_other_input_is_one_group_named_after_it(tmp_path: Path) -> None:
+    pile = tmp_path / "iraq-pile.txt.gz"
+    with gzip.open(pile, "wt", encoding="utf-8") as fh:
+        fh.write("Rockets hit an air base\n\nFour soldiers were wounded.\n\n"
+                 "A sinkhole swallows a bus\n")
+    report = IngestReport()
+    [(gid, arts)] = read_groups(pile, report=report)
+    assert gid == "iraq-pile"
+    assert [a.text or a.title for a in arts] == [
+        "Rockets hit an air base", "Four soldiers were wounded.", "A sinkhole swallows a bus"]
+    assert report.read == 3
+    articles = _write_lines(tmp_path / "news.jsonl", [{"id": "x", "text": "Some text here."}])
+    assert [(g, [a.id for a in arts]) for g, arts in read_groups(articles)] == [("news", ["x"])]
+    assert [g for g, _ in read_groups(tmp_path, fmt="jsonl")] == [tmp_path.name]
+
+
+def test_groups_of_nothing_and_bad_formats(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert list(read_groups(empty)) == []
+    with pytest.raises(InputError, match="unknown input format"):
+        list(read_groups(empty, fmt="pdf"))
+    with pytest.raises(InputError):
+        list(read_groups(tmp_path / "missing.txt"))

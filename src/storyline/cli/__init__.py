@@ -119,7 +119,7 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     report = IngestReport()
     embedder = get_embedder(settings.embed)  # for the off-topic filter (one lead per article)
     _emit(summarize_cluster_file(args.file, args.words, args.style, settings, embedder, report,
-                                 rewrite=True if args.rewrite else None))
+                                 rewrite=True if args.rewrite else None, fmt=args.format))
     _report_summary(report)
     return 0
 
@@ -144,12 +144,12 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_filter(args: argparse.Namespace, settings: Settings) -> int:
     from storyline.cluster import filter_clusters
     from storyline.embed import get_embedder
-    from storyline.ingest import read_clusters
+    from storyline.ingest import read_groups
     from storyline.ingest.base import IngestReport
 
     report = IngestReport()
-    clusters = read_clusters(Path(args.file), report)
-    _emit(filter_clusters(clusters, get_embedder(settings.embed), settings.cluster))
+    groups = read_groups(args.file, args.format, settings.ingest, report)
+    _emit(filter_clusters(groups, get_embedder(settings.embed), settings.cluster))
     _report_summary(report)
     return 0
 
@@ -213,9 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("summarize", help="summarize each cluster of a cluster file, flagging "
-                       "off-topic articles (JSON lines)")
-    p.add_argument("file")
+    p = sub.add_parser("summarize", help="summarize each cluster of a cluster file (any other "
+                       "input: all of it as one cluster), flagging off-topic articles (JSON "
+                       "lines)")
+    p.add_argument("file", help="a cluster file, or a file or folder in any input format")
+    p.add_argument("--format", choices=FORMATS, help="input format (default: detected)")
     p.add_argument("--words", type=int, default=100)
     p.add_argument("--style", choices=("default", "wcep"), default="default")
     p.add_argument("--rewrite", action="store_true",
@@ -228,8 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS)
     p.set_defaults(handler=cmd_cluster)
 
-    p = sub.add_parser("filter", help="flag off-topic articles in each cluster (JSON lines)")
-    p.add_argument("file")
+    p = sub.add_parser("filter", help="flag off-topic articles in each cluster of a cluster file "
+                       "(any other input: all of it as one cluster) (JSON lines)")
+    p.add_argument("file", help="a cluster file, or a file or folder in any input format")
+    p.add_argument("--format", choices=FORMATS, help="input format (default: detected)")
     p.set_defaults(handler=cmd_filter)
 
     from storyline.cli.extra import add_parsers

@@ -137,15 +137,18 @@ def summarize_cluster_file(
     embedder: Embedder,
     report: IngestReport | None = None,
     rewrite: bool | None = None,
+    fmt: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """``storyline summarize FILE``: one ``{"id", "summary", "sentences": [{"text",
     "articles"}], "off_topic": [ids]}`` per cluster. With ``rewrite`` (default: the
     ``summary.rewrite`` setting), the summary is rewritten by the configured chat-completions
     server when the rewrite passes the source check (``"rewritten": true``), and the extractive
-    text is kept otherwise (``"rewritten": false``, ``"rewrite_note"`` says why)."""
-    from storyline.ingest import read_clusters
+    text is kept otherwise (``"rewritten": false``, ``"rewrite_note"`` says why). ``path``: a
+    cluster file, or any other input read as one cluster (``storyline.ingest.read_groups``, with
+    ``fmt``)."""
+    from storyline.ingest import read_groups
 
-    clusters = list(read_clusters(Path(path), report or IngestReport()))
+    clusters = list(read_groups(path, fmt, settings.ingest, report or IngestReport()))
     # every cluster of the file is the off-topic filter's IDF background (as `storyline filter`)
     background = background_of((d for _, arts in clusters for d in normalize(arts)),
                                settings.cluster)

@@ -17,6 +17,8 @@ Formats:
 The last five need the ``[feeds]`` extra (feedparser, trafilatura, warcio), imported lazily: the
 core works without them, and a file that needs them is skipped as ``missing dependency``.
 Fetching from the web is :mod:`storyline.ingest.fetch` and :func:`poll_feeds`.
+:func:`read_groups` reads one input as given groups (what ``storyline summarize`` and ``storyline
+filter`` take): the clusters of a cluster file, or all the articles of any other input as one.
 
 Nothing bad in a file stops the stream: each skipped record or file is counted with its reason
 and ``file:line`` in the :class:`IngestReport` (and logged); only a path that does not exist, or
@@ -65,6 +67,7 @@ __all__ = [
     "parse_opml",
     "poll_feeds",
     "read_clusters",
+    "read_groups",
     "read_inputs",
 ]
 
@@ -318,3 +321,28 @@ def _read_all(
         log.info("%s: reading as %s", path, kind)
         yield from _READERS[kind](path, report, settings, mint)
         log.info("%s", current.summary())
+
+
+def read_groups(
+    path: str | Path,
+    fmt: str | None = None,
+    settings: IngestSettings = IngestSettings(),
+    report: IngestReport | None = None,
+) -> Iterator[tuple[str, list[Article]]]:
+    """``(group id, articles)`` of one input, for the commands that take given groups: each
+    cluster of a cluster file (:func:`read_clusters`), or else all the articles of the file or
+    folder, in any format :func:`read_inputs` reads (a text pile, a feed, JSONL articles...), as
+    one group named after it (``pile.txt.gz`` -> ``pile``). ``fmt`` as in :func:`read_inputs`."""
+    path = check_path(path)
+    report = report if report is not None else IngestReport()
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")
+    if (fmt or (None if path.is_dir() else detect_format(path))) == "clusters":
+        yield from read_clusters(path, report, settings)
+        return
+    articles = list(read_inputs([path], fmt, settings, report))
+    if articles:
+        name = path.name
+        for suffix in _COMPRESSED:
+            name = name.removesuffix(suffix)
+        yield Path(name).stem or path.name, articles
