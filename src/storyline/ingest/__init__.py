@@ -297,9 +297,13 @@ def read_inputs(
     if isinstance(paths, str | Path):
         paths = [paths]
     checked = [check_path(p) for p in paths]
+    _check_format(fmt)
+    return _read_all(checked, fmt, settings, report if report is not None else IngestReport())
+
+
+def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")
-    return _read_all(checked, fmt, settings, report if report is not None else IngestReport())
 
 
 def _read_all(
@@ -335,8 +339,7 @@ def read_groups(
     one group named after it (``pile.txt.gz`` -> ``pile``). ``fmt`` as in :func:`read_inputs`."""
     path = check_path(path)
     report = report if report is not None else IngestReport()
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")
+    _check_format(fmt)
     if (fmt or (None if path.is_dir() else detect_format(path))) == "clusters":
         yield from read_clusters(path, report, settings)
         return
