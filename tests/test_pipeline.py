@@ -150,31 +150,40 @@ def test_parallel_enrichment_equals_serial(tmp_path: Path, fast_settings):
     assert extras.timeline and extras.entities
 
 
-def test_blas_runs_on_one_thread_during_a_run_and_is_restored_after(
+def test_the_run_is_lean_and_the_callers_settings_are_restored_after(
     tmp_path: Path, fast_settings, monkeypatch
 ):
     """The pipeline's processes already use every core: numpy's BLAS gets one thread during a
-    run, and the caller's setting is back afterwards."""
+    run and the garbage collector runs less often (``storyline.runtime``); the caller's settings
+    are back afterwards."""
+    import gc
+
     from threadpoolctl import threadpool_info, threadpool_limits
 
     import storyline.pipeline as pipeline
+    from storyline.runtime import GC_THRESHOLDS
 
     seen: list[int] = []
+    thresholds: list[tuple[int, ...]] = []
     ingest_batch = pipeline._ingest_batch
 
     def spy(*args, **kwargs):
         seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        thresholds.append(gc.get_threshold())
         return ingest_batch(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_ingest_batch", spy)
     src = tmp_path / "stories.jsonl"
     _separate_stories(src)
+    callers = gc.get_threshold()
     with threadpool_limits(2, user_api="blas"), Store(tmp_path / "s.db") as store:
         before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
         run([src], store, fast_settings)
         after = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert seen and set(seen) == {1}
     assert after == before and set(before) == {2}
+    assert set(thresholds) == {GC_THRESHOLDS} != {callers}
+    assert gc.get_threshold() == callers
 
 
 def _story_id(stories: dict, article_id: str) -> str:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from storyline.cluster import OnlineClusterer, filter_off_topic
 from storyline.cluster.online import item_counts
@@ -41,6 +40,7 @@ from storyline.ingest.base import IngestReport
 from storyline.models import Article, Document, Embedded, Story, StoryExtras, Summary
 from storyline.normalize import normalize, normalize_one
 from storyline.normalize.clean import clean_line, clean_text
+from storyline.runtime import lean_process, lean_runtime
 from storyline.store import Store
 
 __all__ = [
@@ -114,7 +114,7 @@ def ingest_articles(
     """The pipeline over a stream of articles: normalize, dedupe, embed and cluster them batch by
     batch (each batch one transaction), then enrich every story that changed."""
     result = result or RunResult()
-    with _one_blas_thread():
+    with lean_runtime():
         return _ingest(articles, store, settings, progress, result)
 
 
@@ -473,17 +473,14 @@ _background: DocFreq | None = None
 
 
 def _set_background(background: DocFreq | None) -> None:
-    """Worker start-up: the background, and BLAS on one thread (``_one_blas_thread``)."""
     global _background
     _background = background
-    _one_blas_thread()
 
 
-def _one_blas_thread() -> Any:
-    """BLAS (numpy's matrix products) on one thread; as a context manager, restored at its exit.
-    The pipeline already keeps every core busy with its own processes: BLAS threads would only
-    compete with them and spin (the main loop's CPU at 10k fast: 8.0-8.3 -> 6.8-6.9 s)."""
-    return threadpool_limits(1, user_api="blas")
+def _start_worker(background: DocFreq | None) -> None:
+    """Worker start-up: the background, and the lean runtime (``storyline.runtime``)."""
+    _set_background(background)
+    lean_process()
 
 
 def _build(job: tuple[str, str, list[Member], Settings]) -> tuple[Story, StoryExtras]:
@@ -515,7 +512,7 @@ def _processes(workers: int, background: DocFreq | None) -> Any:
     """A pool of ``workers`` processes (see ``_pool``)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    return context.Pool(workers, initializer=_set_background, initargs=(background,))
+    return context.Pool(workers, initializer=_start_worker, initargs=(background,))
 
 
 def enrich_stories(
