@@ -149,7 +149,8 @@ def cmd_filter(args: argparse.Namespace, settings: Settings) -> int:
 
     report = IngestReport()
     groups = read_groups(args.file, args.format, settings.ingest, report)
-    _emit(filter_clusters(groups, get_embedder(settings.embed), settings.cluster))
+    _emit(filter_clusters(groups, get_embedder(settings.embed), settings.cluster,
+                          settings.dedupe))
     _report_summary(report)
     return 0
 

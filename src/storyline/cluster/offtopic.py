@@ -36,7 +36,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from storyline.cluster.terms import DocFreq, is_short, term_counts, text_counts, weigh
-from storyline.config import ClusterSettings
+from storyline.config import ClusterSettings, DedupeSettings
+from storyline.dedupe import fold_batch
 from storyline.embed.base import Embedder
 from storyline.models import Article, Document, Embedded
 from storyline.normalize import normalize_one
@@ -194,10 +195,16 @@ class CoreOffTopicFilter:
 
 
 def filter_clusters(
-    clusters: Iterable[tuple[str, list[Article]]], embedder: Embedder, settings: ClusterSettings
+    clusters: Iterable[tuple[str, list[Article]]],
+    embedder: Embedder,
+    settings: ClusterSettings,
+    dedupe: DedupeSettings = DedupeSettings(),
 ) -> Iterator[dict[str, object]]:
     """For each ``(cluster id, articles)``, yield ``{"id": cluster_id, "off_topic": [ids]}``
-    (ids in input order). All clusters are read first: together they are the IDF background."""
+    (ids in input order). All clusters are read first: together they are the IDF background.
+    Copies and near copies (``dedupe``) are folded into one member before the filter judges,
+    and share its verdict: otherwise three syndicated copies of one intruder in a group of five
+    reports form the group's best-connected half and the five reports are flagged."""
     groups = []
     for cluster_id, articles in clusters:
         docs = [d for d in (normalize_one(a) for a in articles) if d.sentences]
@@ -205,8 +212,11 @@ def filter_clusters(
     # the other clusters of the input are the IDF background
     background = background_of((d for _, docs in groups for d in docs), settings)
     for cluster_id, docs in groups:
-        vectors = embedder.encode([d.lead for d in docs]) if docs else np.zeros((0, 1))
-        members = [Embedded(d, v) for d, v in zip(docs, vectors, strict=True)]
+        folded = fold_batch(docs, dedupe)
+        vectors = embedder.encode([d.lead for d in folded]) if folded else np.zeros((0, 1))
+        members = [Embedded(d, v) for d, v in zip(folded, vectors, strict=True)]
         flagged = filter_off_topic(members, settings, background)
-        log.info("cluster %s: %d of %d off-topic", cluster_id, len(flagged), len(members))
-        yield {"id": cluster_id, "off_topic": [d.id for d in docs if d.id in flagged]}
+        off = {i for d in folded if d.id in flagged for i in d.all_ids}
+        log.info("cluster %s: %d of %d off-topic", cluster_id, len(off), len(docs))
+        yield {"id": cluster_id,
+               "off_topic": list(dict.fromkeys(d.id for d in docs if d.id in off))}
