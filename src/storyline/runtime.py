@@ -8,7 +8,7 @@ Python's cyclic garbage collector.
   clusterer's stories) and allocates many small containers per article. With Python's default
   thresholds (700, 10, 10) the collector ran 1,718 young and 13 full passes in the 10k fast run,
   and each full pass walks the whole state: 1.0-1.2 CPU-s of collection in the main process, and
-  19.6-20.3 CPU-s instead of 20.8-21.8 for the run (enrichment in-process). storyline creates
+  19.7-20.3 CPU-s instead of 20.9-22.0 for the run (enrichment in-process). storyline creates
   little cyclic garbage, so collecting less often costs no measurable memory.
 
 ``lean_runtime()`` applies both for the length of a ``with`` block and restores the caller's
