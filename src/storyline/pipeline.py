@@ -473,6 +473,7 @@ _background: DocFreq | None = None
 
 
 def _set_background(background: DocFreq | None) -> None:
+    """The background of this process's ``build_story`` calls."""
     global _background
     _background = background
 

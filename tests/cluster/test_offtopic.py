@@ -79,7 +79,6 @@ def test_filter_clusters(fast_settings: Settings) -> None:
     assert out == [{"id": "c1", "off_topic": ["q5"]}, {"id": "c2", "off_topic": []}]
 
 
-
 def test_copies_of_an_intruder_share_one_verdict(fast_settings: Settings) -> None:
     """Three syndicated copies of the cup final among five quake reports: folded into one member
     before judging (unfolded, the identical copies would be the group's best-connected half and
@@ -91,6 +90,7 @@ def test_copies_of_an_intruder_share_one_verdict(fast_settings: Settings) -> Non
     out = list(filter_clusters([("g", [quake[0], cup[0], *quake[1:], *cup[1:]])], embedder,
                                fast_settings.cluster, fast_settings.dedupe))
     assert out == [{"id": "g", "off_topic": ["c0", "c1", "c2"]}]
+
 
 # a digest whose lead is about something else but which reports the quake further down
 DIGEST = ("Weekend news digest", "The city council approved the new parking rules on Friday. "
