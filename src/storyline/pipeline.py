@@ -70,6 +70,8 @@ class RunResult:
     new: int = 0
     already_stored: int = 0
     duplicates: int = 0
+    #: new items with no publication time (their relative dates cannot be resolved)
+    undated: int = 0
     changed_stories: list[str] = field(default_factory=list)
 
 
@@ -311,6 +313,7 @@ def _ingest_batch(
         store.save_states(states, clusterer.storylines(), clusterer.doc_freq_changes())
         store.save_next_story_number(clusterer.next_id)
     result.new += len(rows)
+    result.undated += sum(1 for a in fresh.values() if a.time is None)
 
 
 def _signed(

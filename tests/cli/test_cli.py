@@ -112,6 +112,17 @@ def test_run_stories_show_json(tmp_path: Path, capsys):
     assert "Summary:" in text and "sources:" in text
 
 
+def test_run_says_how_to_date_an_undated_pile(tmp_path: Path, capsys):
+    pile = tmp_path / "pile.txt"
+    pile.write_text("Rockets hit an air base in Iraq on Sunday\n\nFour soldiers were wounded.\n",
+                    encoding="utf-8")
+    assert main([*FAST, "--db", str(tmp_path / "a.db"), "run", str(pile)]) == 0
+    assert "2 new item(s) have no publication date" in capsys.readouterr().err
+    assert main([*FAST, "--db", str(tmp_path / "b.db"), "run", str(pile),
+                 "--published", "2020-01-13"]) == 0
+    assert "no publication date" not in capsys.readouterr().err
+
+
 def test_errors_are_one_line_no_traceback(tmp_path: Path, capsys):
     assert main(["--db", str(tmp_path / "none.db"), "stories"]) == 2
     assert "no store at" in capsys.readouterr().err

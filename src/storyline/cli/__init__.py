@@ -61,6 +61,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         f"{result.already_stored} already stored); {len(stories)} story(ies) updated in {args.db}",
         file=sys.stderr,
     )
+    if result.undated:
+        print(f"storyline: {result.undated} new item(s) have no publication date: their "
+              "timelines keep only fully dated mentions (\"8 January 2020\"); pass --published "
+              "DATE (when they were collected) to date \"on Sunday\" or \"8 January\"",
+              file=sys.stderr)
     stories.sort(key=lambda s: (-len(s.members), s.id))
     if args.json:
         _emit(story_json(s) for s in stories)
