@@ -313,7 +313,7 @@ def _ingest_batch(
         store.save_states(states, clusterer.storylines(), clusterer.doc_freq_changes())
         store.save_next_story_number(clusterer.next_id)
     result.new += len(rows)
-    result.undated += sum(1 for a in fresh.values() if a.time is None)
+    result.undated += sum(1 for row in rows if row["time"] is None)
 
 
 def _signed(
